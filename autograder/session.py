@@ -233,7 +233,7 @@ class WorkerSession:
         error = reply.get("error")
         if type(error) is not dict:
             raise ReplyRejected("returned an unsupported object: the reply was malformed")
-        error = {key: str(error.get(key, ""))[:4000] for key in ("type", "message", "traceback")}
+        error = {key: str(error.get(key, ""))[:4000] for key in ("type", "message", "traceback", "function")}
         return Reply(False, None, None, error, violations)
 
     def _died(self) -> WorkerDied:

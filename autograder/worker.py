@@ -29,7 +29,7 @@ from autograder import protocol
 from autograder.guard import Guard
 
 OUTPUT_CAP = 64 * 1024
-CELL_PREFIX = "<cell "
+CELL_PREFIX = "<cell "  # cell labels are "cell N" or "cell N (grade_id)"
 
 
 class CappedOutput(io.TextIOBase):
@@ -104,7 +104,9 @@ def _student_traceback(error):
 
 
 def _error(error):
-    return {"type": type(error).__name__, "message": str(error)[:2000], "traceback": _student_traceback(error)}
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith(CELL_PREFIX)]
+    return {"type": type(error).__name__, "message": str(error)[:2000], "traceback": _student_traceback(error),
+            "function": frames[-1].name if frames else ""}
 
 
 def _plain(value):
@@ -147,7 +149,7 @@ class Worker:
         return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op}", "traceback": ""}}
 
     def exec_cell(self, label, source):
-        filename = f"{CELL_PREFIX}{label}>"
+        filename = f"<{label}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             code = compile(source, filename, "exec")
