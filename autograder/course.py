@@ -201,7 +201,7 @@ def load_course(path: str | Path = "course.yml", check_files: bool = True) -> Co
         check.error("assignments", "must be a non-empty list")
         raw_assignments = []
     for index, entry in enumerate(raw_assignments):
-        where = f"assignments[{index}]"
+        where = f"assignment '{entry['id']}'" if isinstance(entry, dict) and "id" in entry else f"assignments[{index}]"
         if not check.keys(where, entry, _ASSIGNMENT, required=("id", "notebooks", "exercises")):
             continue
         assignment_id = entry.get("id")
@@ -227,7 +227,8 @@ def load_course(path: str | Path = "course.yml", check_files: bool = True) -> Co
             check.error(where, "exercises must be a non-empty list")
             raw_exercises = []
         for position, item in enumerate(raw_exercises):
-            item_where = f"{where}, exercises[{position}]"
+            item_where = (f"{where}, exercise '{item['id']}'" if isinstance(item, dict) and "id" in item
+                          else f"{where}, exercises[{position}]")
             if not check.keys(item_where, item, _EXERCISE, required=("id", "points")):
                 continue
             exercise_id = item.get("id")
