@@ -122,8 +122,11 @@ def grade_submission(job: Job, course: Course, zygote, devices=("cpu",), exercis
     os.chmod(workdir, 0o700)
     shutil.copyfile(job.submission, os.path.join(workdir, job.submission.name))
     chosen = [assignment.exercise(e) for e in selected]
+    import torch
+
     limits = Limits(timeout=max(e.timeout for e in chosen), memory=max(e.memory for e in chosen),
-                    load_timeout=course.load_timeout)
+                    load_timeout=course.load_timeout,
+                    address_space=not ("cuda" in devices and torch.cuda.is_available()))
     session = WorkerSession(zygote, plan, workdir, limits)
     context = Context({e.id: e for e in assignment.exercises}, session, tuple(devices), blocked)
     try:

@@ -25,7 +25,7 @@ def gradescope(result: dict) -> dict:
     for exercise_id, exercise in result.get("exercises", {}).items():
         for test in exercise["tests"]:
             device = f" [{test['device']}]" if test.get("device") and test["device"] != "cpu" else ""
-            output = test["message"] or (test.get("description") or "") 
+            output = test["message"] or test.get("description") or ""
             tests.append({"name": f"{exercise_id}: {test['name']}{device}", "score": round(test["score"], 4),
                           "max_score": round(test["max_score"], 4),
                           "status": "passed" if test["passed"] else "failed",

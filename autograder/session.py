@@ -100,6 +100,20 @@ class Limits:
     timeout: float = 10.0
     memory: int = 4 * 2**30
     load_timeout: float = 60.0
+    # RLIMIT_AS breaks CUDA (its driver reserves huge virtual ranges); with
+    # address_space False only the resident-memory watch below applies.
+    address_space: bool = True
+
+
+def resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 @dataclass
@@ -166,7 +180,8 @@ class WorkerSession:
         self.starts += 1
         env = {"HOME": self.workdir, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "TMPDIR": self.workdir, **self.env}
-        self.pid, self.sock = self.zygote.spawn({"workdir": self.workdir, "memory": self.limits.memory, "env": env})
+        memory = self.limits.memory if self.limits.address_space else None
+        self.pid, self.sock = self.zygote.spawn({"workdir": self.workdir, "memory": memory, "env": env})
 
     def _kill(self):
         if self.pid is not None:
@@ -204,8 +219,7 @@ class WorkerSession:
             protocol.send(self.sock, request)
         except OSError:
             raise self._died() from None
-        readable, _, _ = select.select([self.sock], [], [], timeout)
-        if not readable:
+        if not self._wait_readable(started + timeout):
             raise CallTimedOut(f"timed out after {timeout:g} s")
         try:
             self.sock.settimeout(max(1.0, timeout - (time.monotonic() - started)))
@@ -235,6 +249,19 @@ class WorkerSession:
             raise ReplyRejected("returned an unsupported object: the reply was malformed")
         error = {key: str(error.get(key, ""))[:4000] for key in ("type", "message", "traceback", "function")}
         return Reply(False, None, None, error, violations)
+
+    def _wait_readable(self, deadline: float) -> bool:
+        """Wait for a reply, killing the worker if its resident memory passes the limit."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            readable, _, _ = select.select([self.sock], [], [], min(remaining, 0.05))
+            if readable:
+                return True
+            if resident_bytes(self.pid) > self.limits.memory:
+                raise WorkerDied(f"the worker process used more than the memory limit of "
+                                 f"{self.limits.memory / 2**30:.3g} GiB and was stopped")
 
     def _died(self) -> WorkerDied:
         status = self.zygote.status(self.pid) if self.pid else None

@@ -85,3 +85,14 @@ def test_run_time_guard_names_the_forbidden_call(session):
     worker.cells.append(("cell 4", "def sm(X):\n    return torch.softmax(X, 1)\n"))
     reply = worker.call("sm", [torch.ones(2, 2)], forbid=["torch.softmax"])
     assert reply.violations == ["torch.softmax"]
+
+
+def test_resident_memory_watch_stops_a_worker_without_address_space_limit(zygote, tmp_path):
+    """With RLIMIT_AS off (as for CUDA), filling memory past the limit kills the worker with a clear message."""
+    cells = [("cell 1", "import torch\ndef fill():\n    return torch.ones(3 * 2**30 // 4).sum()\n")]
+    worker = WorkerSession(zygote, cells, str(tmp_path), Limits(timeout=20, memory=2**30, address_space=False))
+    try:
+        with pytest.raises(WorkerDied, match="memory limit"):
+            worker.call("fill")
+    finally:
+        worker.close()
