@@ -80,7 +80,7 @@ def score(records, assignment: Assignment, selected) -> dict:
             tests.append({"name": record.name, "description": record.description,
                           "score": max_score if record.status == "passed" else 0.0, "max_score": max_score,
                           "passed": record.status == "passed", "status": record.status,
-                          "message": record.message, "device": record.device})
+                          "message": record.message, "device": record.device, "seconds": record.seconds})
         exercises[exercise.id] = {"score": sum(t["score"] for t in tests),
                                   "max_score": sum(t["max_score"] for t in tests), "notes": [], "tests": tests}
     return exercises

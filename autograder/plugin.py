@@ -24,6 +24,9 @@ settings.register_profile(
 )
 
 
+TIMEOUTS_BEFORE_GIVING_UP = 2
+
+
 @dataclass
 class TestRecord:
     exercise: str
@@ -34,6 +37,7 @@ class TestRecord:
     device: str | None
     status: str  # passed, failed or skipped
     message: str = ""
+    seconds: float = 0.0
 
 
 @dataclass
@@ -97,6 +101,9 @@ class GradingPlugin:
         self.student_proxy._begin_test(exercise, item.nodeid)
         if exercise in self.context.blocked:
             raise Failure(self.context.blocked[exercise])
+        if self.student_proxy.timeouts.get(exercise, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
+            raise Failure(f"not run: {TIMEOUTS_BEFORE_GIVING_UP} earlier tests of '{exercise}' timed out; "
+                          "make it terminate quickly (an endless loop, or Python loops over every element?)")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -120,7 +127,8 @@ class GradingPlugin:
         else:
             status, message = "failed", failure_message(call.excinfo)
         return TestRecord(exercise_of(item.fspath), item.originalname, name, doc.splitlines()[0] if doc else "",
-                          float(marker.args[0]) if marker and marker.args else 0.0, device, status, message)
+                          float(marker.args[0]) if marker and marker.args else 0.0, device, status, message,
+                          round(report.duration, 3))
 
 
 def _skip_reason(report) -> str:

@@ -60,3 +60,20 @@ def probabilities(draw, n, num_classes, dtype=None):
     """Rows of a (n, num_classes) matrix of strictly positive probabilities."""
     logits = draw(tensors((n, num_classes), dtype=dtype, min_value=-4.0, max_value=4.0, noncontiguous=False))
     return torch.softmax(logits, dim=1)
+
+
+@st.composite
+def scores(draw, n, num_classes, dtype=None):
+    """(n, num_classes) class scores without ties in any row, so each row has one clear argmax.
+
+    The values of a row are a shuffled 0, 1, ..., num_classes - 1 plus noise
+    in [0, 0.5), scaled and shifted: a correct solution gets the same
+    prediction whether it uses ``argmax`` or ``max``, in any dtype.
+    """
+    dtype = dtype or draw(dtypes())
+    seed = draw(st.integers(0, 2**31 - 1))
+    generator = torch.Generator().manual_seed(seed)
+    ranks = torch.rand((n, num_classes), generator=generator).argsort(dim=1).to(torch.float64)
+    noise = 0.5 * torch.rand((n, num_classes), generator=generator, dtype=torch.float64)
+    scale = draw(st.sampled_from([0.5, 1.0, 3.0]))
+    return ((ranks + noise - num_classes / 2) * scale).to(dtype)

@@ -131,6 +131,7 @@ class Student:
         self._test = ""
         self._calls = 0
         self._poisoned: Failure | None = None
+        self.timeouts: dict[str, int] = {}
 
     def _begin_test(self, exercise_id: str, test_id: str):
         self._exercise = self._exercises[exercise_id]
@@ -173,6 +174,8 @@ class Student:
         try:
             reply = send(exercise.timeout, exercise.forbid, self._seed())
         except WorkerFailure as failure:
+            if isinstance(failure, CallTimedOut):
+                self.timeouts[exercise.id] = self.timeouts.get(exercise.id, 0) + 1
             self._poisoned = Failure(self._worker_message(text, failure))
             raise self._poisoned from None
         if reply.violations:
