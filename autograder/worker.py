@@ -109,9 +109,19 @@ def _error(error):
             "function": frames[-1].name if frames else ""}
 
 
+class UnsupportedValue(Exception):
+    """A value the harness would refuse: said here, with its type, so the student reads why."""
+
+
 def _plain(value):
-    """Detach tensors so replies carry data, not autograd graphs."""
+    """Detach tensors so replies carry data, not autograd graphs; refuse tensor subclasses.
+
+    ``nn.Parameter`` is the one subclass an honest solution returns; any other
+    may override ``__torch_function__``, so it is refused rather than detached.
+    """
     if isinstance(value, torch.Tensor):
+        if type(value) not in (torch.Tensor, torch.nn.Parameter):
+            raise UnsupportedValue(f"a tensor subclass ({type(value).__name__}); return a plain torch.Tensor")
         return value.detach()
     if type(value) in (list, tuple):
         return type(value)(_plain(item) for item in value)
@@ -176,9 +186,12 @@ class Worker:
                 value = function(*args, **kwargs)
         except BaseException as error:  # a graded call may raise anything, SystemExit included
             return {"ok": False, "error": _error(error), "violations": guard.violations}
-        reply = {"ok": True, "value": _plain(value), "violations": guard.violations}
-        if request.get("return_args"):
-            reply["args"] = _plain(args[1:] if request["op"] == "driver" else args)
+        try:
+            reply = {"ok": True, "value": _plain(value), "violations": guard.violations}
+            if request.get("return_args"):
+                reply["args"] = _plain(args[1:] if request["op"] == "driver" else args)
+        except UnsupportedValue as error:
+            return {"ok": False, "unsupported": str(error), "violations": guard.violations}
         return reply
 
     def _driver(self, source, entry):
