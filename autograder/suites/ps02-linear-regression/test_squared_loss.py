@@ -115,9 +115,10 @@ def test_gradient(student, pair, data):
 @points(1)
 @given(pair=_pairs())
 def test_does_not_modify_inputs(student, pair):
-    """squared_loss(y_hat, y) leaves y_hat and y unchanged."""
+    """squared_loss(y_hat, y) is correct and leaves y_hat and y unchanged."""
     y_hat, y = pair
     result = student.call("squared_loss", y_hat, y, return_args=True)
+    _expect_loss(result.value, y_hat, y)
     for name, before, after in zip(("y_hat", "y"), (y_hat, y), result.args):
         expect(isinstance(after, torch.Tensor) and after.shape == before.shape and torch.equal(after, before),
                f"squared_loss(y_hat, y) modified its input {name} in place; compute the loss in a new tensor "
