@@ -65,9 +65,14 @@ def command_grade(args) -> int:
         raise CourseError("no notebooks found in " + ", ".join(args.submissions))
     jobs = [Job(p, args.assignment or infer_assignment(p, course), _display(p)) for p in submissions]
     used = sorted({job.assignment_id for job in jobs if job.assignment_id})
-    check_suites(course, used)
-    devices = ("cpu", "cuda") if args.device == "all" else (args.device,)
     started = time.monotonic()
+    zygote = Zygote()  # starts importing torch while the suites are checked
+    try:
+        check_suites(course, used)
+    except BaseException:
+        zygote.close()
+        raise
+    devices = ("cpu", "cuda") if args.device == "all" else (args.device,)
     done = [0]
     progress = sys.stderr.isatty() and not args.quiet
 
@@ -79,7 +84,7 @@ def command_grade(args) -> int:
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{len(jobs)} {result['submission'][-40:]:40}")
             sys.stderr.flush()
 
-    with Zygote() as zygote:
+    with zygote:
         results = grade_all(jobs, course, zygote, devices=devices, max_parallel=args.jobs, on_result=on_result)
     elapsed = time.monotonic() - started
     if progress:

@@ -36,6 +36,20 @@ class Job:
     display: str
 
 
+def preload_grader_modules() -> None:
+    """Import what every forked grader needs once, in the parent, so that forks share it.
+
+    Only imports: the parent must not run torch operations (its forked
+    children would then hang in their first OpenMP parallel region).
+    """
+    import hypothesis  # noqa: F401
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
+
+    import autograder.plugin  # noqa: F401
+    import d2lkit  # noqa: F401  (every hidden suite judges against it)
+
+
 def environment() -> dict:
     import torch
 
@@ -179,6 +193,8 @@ def _quiet():
 
 def grade_all(jobs, course: Course, zygote, devices=("cpu",), max_parallel=1, exercise_ids=None, on_result=None):
     """Grade jobs in forked graders, ``max_parallel`` at a time; results in job order."""
+    preload_grader_modules()
+    zygote.wait_ready()  # before forking graders, so that none of them reads the fork server's pipe
     results: list[dict | None] = [None] * len(jobs)
     pending = list(enumerate(jobs))
     running = {}  # fd -> (index, pid, chunks, started)

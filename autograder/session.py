@@ -29,10 +29,17 @@ class Zygote:
         environment = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen([sys.executable, "-m", "autograder.zygote", self.path],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
-        if self.process.stdout.readline().strip() != b"ready":
-            raise RuntimeError("the worker fork server did not start")
+        self.ready = False
+
+    def wait_ready(self):
+        """Block until the fork server has imported what workers need (seconds); start-up overlaps other work."""
+        if not self.ready:
+            if self.process.stdout.readline().strip() != b"ready":
+                raise RuntimeError("the worker fork server did not start")
+            self.ready = True
 
     def spawn(self, request: dict) -> tuple[int, socket.socket]:
+        self.wait_ready()
         sock = self._connect()
         sock.sendall((json.dumps(request) + "\n").encode())
         data = b""
@@ -45,6 +52,7 @@ class Zygote:
         return pid, sock
 
     def status(self, pid: int, wait: float = 1.0) -> dict | None:
+        self.wait_ready()
         deadline = time.monotonic() + wait
         while True:
             with self._connect() as sock:

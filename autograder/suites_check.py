@@ -44,6 +44,9 @@ def _collect(course: Course, assignment_id: str) -> dict:
 
 
 def _collect_forked(course: Course, assignment_id: str) -> dict:
+    from autograder.grading import preload_grader_modules
+
+    preload_grader_modules()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:

@@ -21,6 +21,8 @@ import sys
 
 import numpy  # noqa: F401  (imported for the workers)
 import torch  # noqa: F401
+import torch._dynamo  # noqa: F401  (the first optimizer step imports it: about 1 s in every worker otherwise)
+import torch.optim  # noqa: F401
 
 from autograder import worker
 
