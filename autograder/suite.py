@@ -102,6 +102,31 @@ def expect_equal(got, expected, call: str, **inputs):
         fail(f"{call} returned {describe(got)}, expected {describe(expected)}", **inputs)
 
 
+def expect_close_tree(got, expected, call: str, *, rtol=None, atol=None, **inputs):
+    """Like ``expect_close`` for nested tuples/lists/dicts of tensors: same structure, every leaf close.
+
+    The message names the position of the first leaf that differs, e.g.
+    ``call[1][0]`` for the hidden state H of ``(outputs, (H, C))``.
+    """
+    if isinstance(expected, torch.Tensor):
+        expect_close(got, expected, call, rtol=rtol, atol=atol, **inputs)
+    elif isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            fail(f"{call} should be a {type(expected).__name__} of {len(expected)} items, "
+                 f"but is {describe(got)}", **inputs)
+        for index, (got_item, expected_item) in enumerate(zip(got, expected)):
+            expect_close_tree(got_item, expected_item, f"{call}[{index}]", rtol=rtol, atol=atol, **inputs)
+    elif isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            fail(f"{call} should be a dict with keys {sorted(expected)}, but is {describe(got)}", **inputs)
+        for key in expected:
+            expect_close_tree(got[key], expected[key], f"{call}[{key!r}]", rtol=rtol, atol=atol, **inputs)
+    elif expected is None:
+        expect(got is None, f"{call} should be None, but is {describe(got)}", **inputs)
+    else:
+        expect_equal(got, expected, call, **inputs)
+
+
 def _call_text(name, args, kwargs) -> str:
     def short(value):
         if isinstance(value, torch.Tensor):

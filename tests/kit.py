@@ -75,6 +75,7 @@ class Variant:
     exercise: str
     name: str
     source: str
+    extra: dict = field(default_factory=dict)  # other solution cells to replace (rarely needed)
 
 
 def load_catalogue():

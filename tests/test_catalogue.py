@@ -18,22 +18,28 @@ def _id(item):
 
 @pytest.fixture(scope="session")
 def graded(zygote, tmp_path_factory):
+    """result(assignment_id, entry): the entry's grading result; each exercise's entries are graded in one batch.
+
+    Batches are graded on first use, so ``-k ps06`` grades only what it selects.
+    """
     folder = tmp_path_factory.mktemp("catalogue")
-    results = {}
-    by_assignment = {}
-    for assignment_id, entry in CATALOGUE:
-        replacements = {entry.exercise: entry.source, **getattr(entry, "extra", {})}
-        path = notebook_with(folder, assignment_id, _id((assignment_id, entry)).replace(":", "--"), replacements)
-        by_assignment.setdefault((assignment_id, entry.exercise), []).append((entry, path))
-    for (assignment_id, exercise), items in by_assignment.items():
-        paths = [p for _, p in items]
-        for (entry, _), result in zip(items, grade(zygote, paths, assignment_id, exercises=[exercise])):
-            results[(assignment_id, entry.exercise, entry.name, type(entry).__name__)] = result
-    return results
+    batches = {}
+
+    def result(assignment_id, entry):
+        key = (assignment_id, entry.exercise)
+        if key not in batches:
+            items = [e for a, e in CATALOGUE if (a, e.exercise) == key]
+            paths = [notebook_with(folder, assignment_id, _id((assignment_id, e)).replace(":", "--"),
+                                   {e.exercise: e.source, **e.extra}) for e in items]
+            results = grade(zygote, paths, assignment_id, exercises=[entry.exercise])
+            batches[key] = {(type(e).__name__, e.name): r for e, r in zip(items, results)}
+        return batches[key][(type(entry).__name__, entry.name)]
+
+    return result
 
 
 def _exercise_result(graded, assignment_id, entry):
-    result = graded[(assignment_id, entry.exercise, entry.name, type(entry).__name__)]
+    result = graded(assignment_id, entry)
     assert "internal_error" not in result, result.get("internal_error")
     return result, result["exercises"][entry.exercise]
 
