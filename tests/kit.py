@@ -51,9 +51,10 @@ def grade(zygote, paths, assignment_id=None, exercises=None, devices=("cpu",), j
     return grade_all(job_list, COURSE, zygote, devices=devices, max_parallel=jobs, exercise_ids=exercises)
 
 
-def failed_tests(result: dict, exercise: str) -> dict[str, str]:
-    """name -> message of the failed tests of an exercise (device suffix dropped)."""
-    return {t["name"]: t["message"] for t in result["exercises"][exercise]["tests"] if t["status"] == "failed"}
+def failed_tests(result: dict, exercise: str, device: str | None = None) -> dict[str, str]:
+    """name -> message of the failed tests of an exercise (on ``device`` only, if given)."""
+    return {t["name"]: t["message"] for t in result["exercises"][exercise]["tests"]
+            if t["status"] == "failed" and (device is None or t["device"] in (device, None))}
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Mutant:
     fails: tuple[str, ...]  # hidden test names (without "test_") that must fail
     message: str  # a fragment of the message the first of those tests must show
     extra: dict = field(default_factory=dict)  # other solution cells to replace (rarely needed)
+    device: str = "cpu"  # "cuda": a device bug (a tensor built on the CPU inside the function), caught on a GPU only
 
 
 @dataclass(frozen=True)

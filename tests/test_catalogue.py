@@ -4,10 +4,13 @@ All of them are graded through the real engine (forked graders, untrusted
 workers), one exercise at a time, in one batch per session.
 """
 import pytest
+import torch
 
 from kit import Mutant, failed_tests, grade, load_catalogue, notebook_with
 
 CATALOGUE = load_catalogue()
+CUDA = torch.cuda.is_available()
+DEVICES = ("cpu", "cuda") if CUDA else ("cpu",)
 
 
 def _id(item):
@@ -31,7 +34,7 @@ def graded(zygote, tmp_path_factory):
             items = [e for a, e in CATALOGUE if (a, e.exercise) == key]
             paths = [notebook_with(folder, assignment_id, _id((assignment_id, e)).replace(":", "--"),
                                    {e.exercise: e.source, **e.extra}) for e in items]
-            results = grade(zygote, paths, assignment_id, exercises=[entry.exercise])
+            results = grade(zygote, paths, assignment_id, exercises=[entry.exercise], devices=DEVICES)
             batches[key] = {(type(e).__name__, e.name): r for e, r in zip(items, results)}
         return batches[key][(type(entry).__name__, entry.name)]
 
@@ -45,13 +48,14 @@ def _exercise_result(graded, assignment_id, entry):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("item", [c for c in CATALOGUE if isinstance(c[1], Mutant)], ids=_id)
+@pytest.mark.parametrize("item", [pytest.param(c, marks=[pytest.mark.gpu] if c[1].device == "cuda" else [], id=_id(c))
+                                  for c in CATALOGUE if isinstance(c[1], Mutant)])
 def test_mutant_loses_points_with_the_right_message(graded, item):
     """A buggy implementation fails the tests that target its bug, with their message."""
     assignment_id, mutant = item
     result, exercise = _exercise_result(graded, assignment_id, mutant)
     assert exercise["score"] < exercise["max_score"]
-    failed = failed_tests(result, mutant.exercise)
+    failed = failed_tests(result, mutant.exercise, device=mutant.device)
     for name in mutant.fails:
         assert name in failed, f"{name} passed; failed were {sorted(failed)}"
     assert mutant.message.lower() in failed[mutant.fails[0]].lower(), failed[mutant.fails[0]]
