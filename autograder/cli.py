@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|check``."""
+"""Command line: ``python -m autograder grade|check|doctor``."""
 from __future__ import annotations
 
 import argparse
@@ -66,7 +66,7 @@ def command_grade(args) -> int:
     jobs = [Job(p, args.assignment or infer_assignment(p, course), _display(p)) for p in submissions]
     used = sorted({job.assignment_id for job in jobs if job.assignment_id})
     started = time.monotonic()
-    zygote = Zygote()  # starts importing torch while the suites are checked
+    zygote = Zygote(hidden=course.hidden_paths, sandbox=args.sandbox)  # starts while the suites are checked
     try:
         check_suites(course, used)
     except BaseException:
@@ -85,6 +85,10 @@ def command_grade(args) -> int:
             sys.stderr.flush()
 
     with zygote:
+        try:
+            isolation = zygote.wait_ready()
+        except RuntimeError as error:
+            raise CourseError(str(error)) from None
         results = grade_all(jobs, course, zygote, devices=devices, max_parallel=args.jobs, on_result=on_result)
     elapsed = time.monotonic() - started
     if progress:
@@ -93,9 +97,13 @@ def command_grade(args) -> int:
     for result in results:
         result["environment"] = info
         result["devices"] = list(devices)
+        result["sandbox"] = isolation.as_dict()
     written = write_outputs(results, Path(args.out), formats)
     if not args.quiet:
         print(table(results))
+        if isolation.level != "namespaces":
+            print("warning: workers ran without namespaces (" + "; ".join(isolation.problems)
+                  + "): run python -m autograder doctor")
         print(f"graded {len(results)} submission(s) in {elapsed:.1f} s on {', '.join(devices)}; "
               f"results in {args.out}/ ({len(written)} files)")
     for result in results:
@@ -115,6 +123,18 @@ def command_check(args) -> int:
     return 0
 
 
+def command_doctor(args) -> int:
+    from autograder.doctor import report
+
+    course = load_course(args.course or find_course(Path.cwd()))
+    try:
+        text, complete = report(course, args.sandbox)
+    except RuntimeError as error:
+        raise CourseError(str(error)) from None
+    print(text)
+    return 0 if complete or not args.strict else 1
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m autograder", description="Grade d2l notebooks with hidden suites.")
     main.add_argument("--course", help="path to course.yml (default: found from the current folder)")
@@ -130,9 +150,16 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--format", action="append", metavar="json|gradescope|csv",
                        help="output formats, repeatable or comma-separated (default: json,csv)")
     grade.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    grade.add_argument("--sandbox", choices=("auto", "strict", "off"), default="auto",
+                       help="worker isolation: auto (the strongest that works here), strict (refuse to grade "
+                            "without namespaces), off (resource limits only)")
     grade.set_defaults(run=command_grade)
     check = commands.add_parser("check", help="validate course.yml and the hidden suites")
     check.set_defaults(run=command_check)
+    doctor = commands.add_parser("doctor", help="show which protections are active, checked by a real worker")
+    doctor.add_argument("--sandbox", choices=("auto", "strict", "off"), default="auto")
+    doctor.add_argument("--strict", action="store_true", help="exit 1 unless every protection is active")
+    doctor.set_defaults(run=command_doctor)
     return main
 
 

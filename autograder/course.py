@@ -68,6 +68,11 @@ class Course:
     def root(self) -> Path:
         return self.path.parent
 
+    @property
+    def hidden_paths(self) -> tuple[Path, ...]:
+        """What a sandboxed worker must not see: the course folder (gradebook, submissions), suites, solutions."""
+        return (self.root, self.suites_dir, self.solutions_dir)
+
     def assignment(self, assignment_id: str) -> Assignment:
         for assignment in self.assignments:
             if assignment.id == assignment_id:

@@ -10,10 +10,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from autograder import protocol
-from autograder.zygote import PID
+from autograder.sandbox import SANDBOX_FAILED, Isolation, Limits  # noqa: F401  (Limits is part of this API)
 
 SIGNAL_NAMES = {signal.SIGSEGV: "SIGSEGV, a crash", signal.SIGKILL: "SIGKILL", signal.SIGABRT: "SIGABRT, an abort",
                 signal.SIGXCPU: "SIGXCPU, CPU time limit", signal.SIGXFSZ: "SIGXFSZ, file size limit",
@@ -21,37 +21,59 @@ SIGNAL_NAMES = {signal.SIGSEGV: "SIGSEGV, a crash", signal.SIGKILL: "SIGKILL", s
 
 
 class Zygote:
-    """A running fork server (``autograder.zygote``); use as a context manager."""
+    """A running fork server (``autograder.zygote``); use as a context manager.
 
-    def __init__(self):
+    ``hidden`` lists folders and files that sandboxed workers must not see
+    (the course's suites and solutions, if they lie inside a library folder
+    the sandbox shows). ``sandbox`` is ``auto`` (the strongest isolation that
+    works here), ``strict`` (fail unless namespaces work) or ``off``.
+    """
+
+    def __init__(self, hidden=(), sandbox: str = "auto"):
         self.directory = tempfile.mkdtemp(prefix="autograder-zygote-")
         self.path = os.path.join(self.directory, "socket")
         environment = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        self.process = subprocess.Popen([sys.executable, "-m", "autograder.zygote", self.path],
+        options = json.dumps({"hidden": [str(path) for path in hidden], "sandbox": sandbox})
+        self.process = subprocess.Popen([sys.executable, "-m", "autograder.zygote", self.path, options],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
-        self.ready = False
+        self.isolation: Isolation | None = None
 
-    def wait_ready(self):
+    def wait_ready(self) -> Isolation:
         """Block until the fork server has imported what workers need (seconds); start-up overlaps other work."""
-        if not self.ready:
-            if self.process.stdout.readline().strip() != b"ready":
+        if self.isolation is None:
+            line = self.process.stdout.readline().decode().strip()
+            if line.startswith("error "):
+                raise RuntimeError(f"the worker fork server refused to start: {line[6:]}")
+            if not line.startswith("ready "):
                 raise RuntimeError("the worker fork server did not start")
-            self.ready = True
+            fields = json.loads(line[6:])
+            fields.pop("protections", None)
+            self.isolation = Isolation(**fields)
+        return self.isolation
 
-    def spawn(self, request: dict) -> tuple[int, socket.socket]:
+    def spawn(self, request: dict) -> tuple[int, int, socket.socket]:
+        """Start a worker; returns (its process group, the worker's own pid, its connection)."""
         self.wait_ready()
         sock = self._connect()
         sock.sendall((json.dumps(request) + "\n").encode())
-        data = b""
-        while len(data) < PID.size:
-            chunk = sock.recv(PID.size - len(data))
-            if not chunk:
-                raise RuntimeError("the fork server did not start a worker")
-            data += chunk
-        (pid,) = PID.unpack(data)
-        return pid, sock
+        line = b""
+        sock.settimeout(30)
+        try:
+            while not line.endswith(b"\n"):
+                chunk = sock.recv(1)
+                if not chunk:
+                    raise SandboxFailed("the fork server did not start a worker")
+                line += chunk
+        except (socket.timeout, TimeoutError):
+            raise SandboxFailed("the fork server did not start a worker in time") from None
+        sock.settimeout(None)
+        answer = json.loads(line)
+        if "error" in answer:
+            raise SandboxFailed(f"the worker sandbox could not be set up: {answer['error']}")
+        return answer["pid"], answer["worker"], sock
 
     def status(self, pid: int, wait: float = 1.0) -> dict | None:
+        """How the worker whose process group is ``pid`` ended, or None if it has not (yet)."""
         self.wait_ready()
         deadline = time.monotonic() + wait
         while True:
@@ -103,14 +125,8 @@ class ReplyRejected(WorkerFailure):
     pass
 
 
-@dataclass
-class Limits:
-    timeout: float = 10.0
-    memory: int = 4 * 2**30
-    load_timeout: float = 60.0
-    # RLIMIT_AS breaks CUDA (its driver reserves huge virtual ranges); with
-    # address_space False only the resident-memory watch below applies.
-    address_space: bool = True
+class SandboxFailed(RuntimeError):
+    """The grader could not start an isolated worker: a problem of the grading machine, not of the student."""
 
 
 def resident_bytes(pid: int) -> int:
@@ -148,7 +164,8 @@ class WorkerSession:
         self.env = env or {}
         self.skipped: set[str] = set()
         self.load_messages: dict[str, str] = {}
-        self.pid: int | None = None
+        self.pid: int | None = None  # the worker's process group (its supervisor, in a sandbox)
+        self.worker_pid: int | None = None  # the process running the student's code
         self.sock: socket.socket | None = None
         self.starts = 0
 
@@ -189,17 +206,19 @@ class WorkerSession:
         env = {"HOME": self.workdir, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "TMPDIR": self.workdir, **self.env}
         memory = self.limits.memory if self.limits.address_space else None
-        self.pid, self.sock = self.zygote.spawn({"workdir": self.workdir, "memory": memory, "env": env})
+        self.pid, self.worker_pid, self.sock = self.zygote.spawn(
+            {"workdir": self.workdir, "memory": memory, "env": env, "limits": asdict(self.limits)})
 
     def _kill(self):
         if self.pid is not None:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            for kill, target in ((os.killpg, self.pid), (os.kill, self.worker_pid)):
+                try:  # the worker may have left its group (setsid): kill it by pid too
+                    kill(target, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         if self.sock is not None:
             self.sock.close()
-        self.pid = self.sock = None
+        self.pid = self.worker_pid = self.sock = None
 
     def close(self):
         self._kill()
@@ -267,7 +286,7 @@ class WorkerSession:
             readable, _, _ = select.select([self.sock], [], [], min(remaining, 0.05))
             if readable:
                 return True
-            if resident_bytes(self.pid) > self.limits.memory:
+            if resident_bytes(self.worker_pid) > self.limits.memory:
                 raise WorkerDied(f"the worker process used more than the memory limit of "
                                  f"{self.limits.memory / 2**30:.3g} GiB and was stopped")
 
@@ -275,6 +294,11 @@ class WorkerSession:
         status = self.zygote.status(self.pid) if self.pid else None
         if status is None:
             how = "the worker process ended"
+        elif status.get("oom"):
+            how = (f"the worker process used more than the memory limit of {self.limits.memory / 2**30:.3g} GiB "
+                   f"and was stopped")
+        elif status.get("exit") == SANDBOX_FAILED:
+            raise SandboxFailed("the worker sandbox could not be set up; run python -m autograder doctor")
         elif "signal" in status:
             number = status["signal"]
             how = f"the worker process was killed by signal {number} ({SIGNAL_NAMES.get(number, signal.Signals(number).name)})"

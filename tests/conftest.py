@@ -2,12 +2,13 @@ import pytest
 import torch
 
 from autograder.session import Zygote
+from kit import COURSE
 
 
 @pytest.fixture(scope="session")
 def zygote():
-    """One fork server for the whole test session."""
-    with Zygote() as server:
+    """One fork server for the whole test session, isolating workers as grading does."""
+    with Zygote(hidden=COURSE.hidden_paths) as server:
         yield server
 
 
