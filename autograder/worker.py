@@ -104,9 +104,17 @@ def _student_traceback(error):
 
 
 def _error(error):
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith(CELL_PREFIX)]
+    # co_qualname names a method with its class ("Conv.__init__"), so a stubbed class reads well
+    codes = [tb.tb_frame.f_code for tb in _tracebacks(error.__traceback__)
+             if tb.tb_frame.f_code.co_filename.startswith(CELL_PREFIX)]
     return {"type": type(error).__name__, "message": str(error)[:2000], "traceback": _student_traceback(error),
-            "function": frames[-1].name if frames else ""}
+            "function": codes[-1].co_qualname if codes else ""}
+
+
+def _tracebacks(tb):
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
 
 
 class UnsupportedValue(Exception):

@@ -19,6 +19,7 @@ CELLS = [
         "def liar():\n    return Liar()\n"
         "def mutate(x):\n    x.add_(1)\n    return None\n"
         "def fail():\n    raise ValueError('bad input')\n"
+        "class Stub:\n    def __init__(self):\n        raise NotImplementedError()\n"
     )),
 ]
 
@@ -51,6 +52,12 @@ def test_student_exceptions_are_reported(session, name, kind):
     assert not reply.ok and reply.error["type"] == kind
     if name == "fail":
         assert "bad input" in reply.error["traceback"] and "cell 3" in reply.error["traceback"]
+
+
+def test_errors_name_the_method_with_its_class(session):
+    """A stubbed class reports Class.method, so the student knows which stub to fill."""
+    reply = session.call("Stub")
+    assert reply.error["type"] == "NotImplementedError" and reply.error["function"] == "Stub.__init__"
 
 
 def test_output_costs_nothing(session):
