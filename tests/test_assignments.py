@@ -21,6 +21,9 @@ ASSIGNMENTS = {a["id"]: a for a in COURSE["assignments"]}
 NOTEBOOKS = [(a["id"], nb) for a in COURSE["assignments"] for nb in a["notebooks"]]
 HINT = "run python scripts/generate_assignments.py and commit assignments/"
 
+# an exercise is a function or a class (an nn.Module the student writes)
+DEFINITIONS = (ast.FunctionDef, ast.ClassDef)
+
 
 def _script():
     spec = importlib.util.spec_from_file_location("generate_assignments", REPO / "scripts" / "generate_assignments.py")
@@ -115,12 +118,16 @@ def test_student_notebooks_hold_no_solutions(assignment_id, name):
         cell = cells[exercise_id]
         assert nbgrader(cell)["locked"] is False and cell["outputs"] == [] and cell["execution_count"] is None
         tree = ast.parse(source(cell))
-        [function] = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-        assert function.name == exercise_id
-        body = function.body
-        assert ast.get_docstring(function), f"{exercise_id} lost its docstring"
-        assert len(body) == 2 and isinstance(body[1], ast.Raise), f"{exercise_id}'s stub is not just a raise"
-        assert ast.unparse(body[1]) == "raise NotImplementedError()"
+        [definition] = [node for node in tree.body if isinstance(node, DEFINITIONS) and node.name == exercise_id]
+        assert ast.get_docstring(definition), f"{exercise_id} lost its docstring"
+        functions = [definition] if isinstance(definition, ast.FunctionDef) else [
+            node for node in definition.body if isinstance(node, ast.FunctionDef)]
+        stubs = [f for f in functions if any(isinstance(node, ast.Raise) for node in f.body)]
+        assert stubs, f"{exercise_id} has no stubbed function or method"
+        for function in stubs:
+            body = function.body[1:] if ast.get_docstring(function) else function.body
+            assert len(body) == 1 and ast.unparse(body[0]) == "raise NotImplementedError()", (
+                f"{exercise_id}.{function.name}'s stub is not just a raise")
     setup = [c for c in student["cells"] if nbgrader(c).get("grade_id") == "setup"]
     assert setup and nbgrader(setup[0])["locked"] and setup[0]["metadata"].get("editable") is False
 
@@ -141,7 +148,7 @@ def test_solution_notebooks_match_course(assignment_id, name):
         assert f"`{exercise_id}` ({exercise['points']} points)" in source(tests[f"test_{exercise_id}"])
         code = source(solutions[exercise_id])
         assert "### BEGIN SOLUTION" in code and "### END SOLUTION" in code
-        assert exercise_id in {n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
+        assert exercise_id in {n.name for n in ast.parse(code).body if isinstance(n, DEFINITIONS)}
     # solution cells come in course order, each followed by its test cell
     order = [nbgrader(c).get("grade_id") for c in notebook["cells"] if nbgrader(c).get("grade_id")]
     expected = ["setup"] + [g for e in exercises for g in (e, f"test_{e}")]
