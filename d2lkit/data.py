@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch.utils import data as tud
 
 __all__ = ['DATA_HUB', 'data_dir', 'get_hub', 'download', 'read_idx', 'write_idx',
-           'load_array', 'load_data_fashion_mnist', 'make_tiny_fashion_mnist',
+           'load_array', 'load_data_fashion_mnist', 'make_tiny_fashion_mnist', 'register_local_file',
            'fast_mode']
 
 _FMNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
@@ -221,32 +221,46 @@ def load_data_fashion_mnist(batch_size, resize=None):
     return loader('train', True), loader('t10k', False)
 
 
+def register_local_file(folder, name, content):
+    """Write ``content`` (bytes) to ``folder/name`` and register it in ``folder/hub.json``.
+
+    The entry gets the file's ``file://`` URL and sha1 (other entries are
+    kept), so with ``D2LKIT_DATA=folder`` :func:`download` finds it offline.
+    The ``make_tiny_*`` functions of every part of the book use this; the
+    notebook tests call each of them. Returns the file's path.
+    """
+    path = pathlib.Path(folder, *name.split('/')).absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    hub_path = os.path.join(folder, 'hub.json')
+    hub = {}
+    if os.path.exists(hub_path):
+        with open(hub_path) as f:
+            hub = json.load(f)
+    hub[name] = {'url': path.as_uri(), 'hash': 'sha1:' + hashlib.sha1(content).hexdigest()}
+    with open(hub_path, 'w') as f:
+        json.dump(hub, f, indent=1)
+    return str(path)
+
+
 def make_tiny_fashion_mnist(folder, n_train=64, n_test=32, seed=0):
-    """Write tiny Fashion-MNIST files and a matching ``hub.json`` into ``folder``.
+    """Write tiny Fashion-MNIST files and register them in ``folder/hub.json``.
 
     The four gz IDX files go where :func:`download` caches them
-    (``folder/fashion-mnist/...``) and ``folder/hub.json`` gets entries with
-    their ``file://`` URLs and sha1 (other entries there are kept), so with
+    (``folder/fashion-mnist/...``; see :func:`register_local_file`), so with
     ``D2LKIT_DATA=folder`` the loaders work offline. Labels cycle through
     0..9 in shuffled order; each image is a fixed random pattern of its
     class plus noise, so models can learn something. Returns ``folder``.
     """
     rng = np.random.default_rng(seed)
     templates = rng.integers(0, 256, (10, 28, 28))
-    hub_path = os.path.join(folder, 'hub.json')
-    hub = {}
-    if os.path.exists(hub_path):
-        with open(hub_path) as f:
-            hub = json.load(f)
     for split, n in (('train', n_train), ('t10k', n_test)):
         labels = rng.permutation(np.arange(n) % 10).astype(np.uint8)
         images = (templates[labels] + rng.integers(0, 256, (n, 28, 28))) // 2
         for kind, array in (('images-idx3', images.astype(np.uint8)), ('labels-idx1', labels)):
             name = f'fashion-mnist/{split}-{kind}-ubyte.gz'
-            path = pathlib.Path(folder, name).absolute()
+            path = pathlib.Path(folder, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
             write_idx(path, array)
-            hub[name] = {'url': path.as_uri(),
-                         'hash': 'sha1:' + hashlib.sha1(path.read_bytes()).hexdigest()}
-    with open(hub_path, 'w') as f:
-        json.dump(hub, f, indent=1)
+            register_local_file(folder, name, path.read_bytes())
     return folder

@@ -1,8 +1,8 @@
 """The notebooks run in a real Jupyter kernel.
 
 * Solution notebooks run end to end, training cells included, in fast mode
-  (``D2LKIT_FAST=1``) on a tiny offline Fashion-MNIST made by
-  ``d2l.make_tiny_fashion_mnist``.
+  (``D2LKIT_FAST=1``) on tiny offline data sets made by every
+  ``d2l.make_tiny_*`` function.
 * Student notebooks (assignments/) load: the setup cell and every solution
   stub run without error and define their function; a sanity-check cell may
   only fail with the stubs' ``NotImplementedError``.
@@ -52,7 +52,9 @@ def kernel_env(tmp_path_factory):
     import d2lkit as d2l
 
     data = tmp_path_factory.mktemp("d2lkit-data")
-    d2l.make_tiny_fashion_mnist(str(data))
+    for name in d2l.__all__:  # every part of the book brings its tiny offline data set
+        if name.startswith("make_tiny_"):
+            getattr(d2l, name)(str(data))
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     return {**os.environ, "D2LKIT_FAST": "1", "MPLBACKEND": "Agg", "D2LKIT_DATA": str(data), "PYTHONPATH": path,
             "OMP_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
