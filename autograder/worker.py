@@ -21,6 +21,7 @@ import random
 import socket
 import sys
 import traceback
+import types
 
 import numpy as np
 import torch
@@ -141,7 +142,12 @@ def _plain(value):
 class Worker:
     def __init__(self, sock: socket.socket):
         self.sock = sock
-        self.globals = {"__name__": "__main__", "__builtins__": builtins}
+        # The notebook's namespace is a real __main__ module, as in a Jupyter kernel, so pickle
+        # (multiprocessing, torch.save of a student's class) finds what the cells define.
+        main = types.ModuleType("__main__")
+        main.__builtins__ = builtins
+        sys.modules["__main__"] = main
+        self.globals = main.__dict__
         self.namespace = Namespace(self.globals)
 
     def serve(self):

@@ -19,6 +19,7 @@ CELLS = [
         "def liar():\n    return Liar()\n"
         "def mutate(x):\n    x.add_(1)\n    return None\n"
         "def fail():\n    raise ValueError('bad input')\n"
+        "def pickled_double(x):\n    import pickle\n    return pickle.loads(pickle.dumps(double))(x)\n"
         "class Stub:\n    def __init__(self):\n        raise NotImplementedError()\n"
     )),
 ]
@@ -58,6 +59,13 @@ def test_errors_name_the_method_with_its_class(session):
     """A stubbed class reports Class.method, so the student knows which stub to fill."""
     reply = session.call("Stub")
     assert reply.error["type"] == "NotImplementedError" and reply.error["function"] == "Stub.__init__"
+
+
+def test_functions_of_the_notebook_pickle(session):
+    """Cells run in a real __main__ module, as in Jupyter, so pickle (multiprocessing, torch.save) finds them."""
+    reply = session.call("pickled_double", [torch.ones(2)])
+    assert reply.ok, reply.error
+    assert torch.equal(reply.value, torch.full((2,), 2.0))
 
 
 def test_output_costs_nothing(session):
