@@ -57,7 +57,8 @@ def test_native_json_follows_the_schema(graded):
     """Each result has the documented fields at every level."""
     _, out, _ = graded
     result = json.loads(next(p for p in (out / ASSIGNMENT).glob("*good.json")).read_text())
-    assert {"assignment", "submission", "score", "max_score", "exercises"} <= set(result)
+    assert {"assignment", "submission", "score", "max_score", "exercises", "sandbox"} <= set(result)
+    assert result["sandbox"]["level"] in ("namespaces", "limits") and "protections" in result["sandbox"]
     for exercise in result["exercises"].values():
         assert {"score", "max_score", "tests"} <= set(exercise)
         for test in exercise["tests"]:
