@@ -136,7 +136,15 @@ def _plain(value):
         return type(value)(_plain(item) for item in value)
     if type(value) is dict:
         return {key: _plain(item) for key, item in value.items()}
+    if type(value) in _NUMPY_SCALARS:  # exact types only: a subclass could override item()
+        return value.item()
     return value
+
+
+# numpy scalars (np.float32(0.5), np.int64(3), np.bool_) as their Python values: an honest
+# solution gets them from .mean() of an array or from a pandas cell
+_NUMPY_SCALARS = frozenset(t for t in set(np.sctypeDict.values())
+                           if issubclass(t, (np.integer, np.floating, np.bool_)) and t is not np.timedelta64)
 
 
 class Worker:

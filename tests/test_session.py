@@ -20,6 +20,7 @@ CELLS = [
         "def mutate(x):\n    x.add_(1)\n    return None\n"
         "def fail():\n    raise ValueError('bad input')\n"
         "def pickled_double(x):\n    import pickle\n    return pickle.loads(pickle.dumps(double))(x)\n"
+        "def numpy_scalars():\n    import numpy as np\n    return [np.float32(1.5), np.int64(3), np.bool_(True)]\n"
         "class Stub:\n    def __init__(self):\n        raise NotImplementedError()\n"
     )),
 ]
@@ -66,6 +67,13 @@ def test_functions_of_the_notebook_pickle(session):
     reply = session.call("pickled_double", [torch.ones(2)])
     assert reply.ok, reply.error
     assert torch.equal(reply.value, torch.full((2,), 2.0))
+
+
+def test_numpy_scalars_come_back_as_python_numbers(session):
+    """np.float32, np.int64 and np.bool_ from an honest solution arrive as float, int and bool."""
+    reply = session.call("numpy_scalars")
+    assert reply.ok, reply
+    assert reply.value == [1.5, 3, True] and [type(v) for v in reply.value] == [float, int, bool]
 
 
 def test_output_costs_nothing(session):
