@@ -235,10 +235,13 @@ class WorkerSession:
     def _graded(self, request, timeout):
         self.ensure_started()
         try:
-            return self._request(request, timeout or self.limits.timeout)
+            reply = self._request(request, timeout or self.limits.timeout)
         except WorkerFailure:
             self._kill()
             raise
+        if not reply.ok and (reply.error or {}).get("type") == "OutOfMemoryError":
+            self._kill()  # torch.cuda.OutOfMemoryError: a fresh worker gives the next call a clean device
+        return reply
 
     def _request(self, request, timeout) -> Reply:
         started = time.monotonic()

@@ -228,7 +228,9 @@ class Student:
         if kind == "NameError" and "is not defined in your notebook" in message:
             return f"{message}: define it in its solution cell"
         hint = ""
-        if "can't allocate memory" in message or "out of memory" in message.lower():
+        if kind == "OutOfMemoryError":
+            hint = "\n(the GPU ran out of memory; the next test starts with a fresh worker and a clean device)"
+        elif "can't allocate memory" in message or "out of memory" in message.lower():
             hint = f"\n(the memory limit is {self._exercise.memory / 2**30:.3g} GiB)"
         trace = error.get("traceback", "").strip()
         return f"{text} raised {kind}: {message}{hint}" + (f"\n{trace}" if trace else "")

@@ -21,6 +21,7 @@ CELLS = [
         "def fail():\n    raise ValueError('bad input')\n"
         "def pickled_double(x):\n    import pickle\n    return pickle.loads(pickle.dumps(double))(x)\n"
         "def numpy_scalars():\n    import numpy as np\n    return [np.float32(1.5), np.int64(3), np.bool_(True)]\n"
+        "def cuda_oom():\n    raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried to allocate 80.00 GiB')\n"
         "class Stub:\n    def __init__(self):\n        raise NotImplementedError()\n"
     )),
 ]
@@ -74,6 +75,16 @@ def test_numpy_scalars_come_back_as_python_numbers(session):
     reply = session.call("numpy_scalars")
     assert reply.ok, reply
     assert reply.value == [1.5, 3, True] and [type(v) for v in reply.value] == [float, int, bool]
+
+
+def test_cuda_out_of_memory_fails_the_call_and_restarts_the_worker(session):
+    """A student exhausting GPU memory fails that call; the next call gets a fresh worker (a clean device)."""
+    session.ensure_started()
+    before = (session.starts, session.worker_pid)
+    reply = session.call("cuda_oom")
+    assert not reply.ok and reply.error["type"] == "OutOfMemoryError"
+    assert torch.equal(session.call("double", [torch.ones(2)]).value, torch.full((2,), 2.0))
+    assert session.starts == before[0] + 1 and session.worker_pid != before[1]
 
 
 def test_output_costs_nothing(session):
