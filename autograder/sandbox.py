@@ -154,6 +154,26 @@ class Cgroups:
             self.problem = f"cgroups are not writable ({error.strerror or error})"
             self.kind = ""
             self.remove_roots()
+        else:
+            self.sweep()
+
+    def sweep(self):
+        """Remove the empty cgroups of fork servers that died without cleaning up (SIGKILL)."""
+        parents = {os.path.dirname(root) for root in self.roots.values()}
+        for parent in parents:
+            try:
+                names = os.listdir(parent)
+            except OSError:
+                continue
+            for name in names:
+                pid = name.removeprefix("autograder-")
+                if name == pid or not pid.isdigit() or os.path.exists(f"/proc/{pid}"):
+                    continue
+                folder = os.path.join(parent, name)
+                for child in os.listdir(folder) if os.path.isdir(folder) else ():
+                    if os.path.isdir(os.path.join(folder, child)):
+                        self.remove([os.path.join(folder, child)])
+                self.remove([folder])
 
     def create(self, name: str, limits: Limits) -> list[str]:
         """The cgroup folders of one worker, with its limits set; its supervisor joins them."""

@@ -4,6 +4,7 @@ The attack corpus (test_attacks.py) shows what the sandbox stops; these
 tests check how it is chosen and that the doctor's self-test can tell an
 isolated worker from one that is not.
 """
+import os
 import subprocess
 import sys
 
@@ -70,3 +71,19 @@ def test_doctor_command_prints_every_protection():
     for name in sandbox.Isolation().protections():
         assert name in out
     assert "self-test in a worker:" in out and "GPU:" in out
+
+
+def test_cgroups_of_dead_fork_servers_are_swept():
+    """A fork server killed with SIGKILL leaves empty cgroups; the next one removes them, not live ones."""
+    cgroups = sandbox.Cgroups()
+    if not cgroups.kind:
+        pytest.skip(cgroups.problem or "no cgroups here")
+    try:
+        parent = os.path.dirname(next(iter(cgroups.roots.values())))
+        dead = os.path.join(parent, f"autograder-{2**22 + 1}")  # above any pid_max: no such process
+        os.makedirs(os.path.join(dead, "w1"))
+        cgroups.sweep()  # what a new fork server does at start
+        assert not os.path.exists(dead)
+        assert all(os.path.isdir(root) for root in cgroups.roots.values())
+    finally:
+        cgroups.remove_roots()
