@@ -89,7 +89,8 @@ def command_grade(args) -> int:
             isolation = zygote.wait_ready()
         except RuntimeError as error:
             raise CourseError(str(error)) from None
-        results = grade_all(jobs, course, zygote, devices=devices, max_parallel=args.jobs, on_result=on_result)
+        results = grade_all(jobs, course, zygote, devices=devices, max_parallel=args.jobs, on_result=on_result,
+                            gpu_slots=args.gpu_slots)
     elapsed = time.monotonic() - started
     if progress:
         sys.stderr.write("\n")
@@ -146,6 +147,8 @@ def parser() -> argparse.ArgumentParser:
                        help="devices for device-marked tests (all: cpu and cuda; cuda runs are skipped, "
                             "visibly, where CUDA is absent)")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    grade.add_argument("--gpu-slots", type=int, default=1,
+                       help="submissions sharing one GPU at a time when cuda runs (default 1: a GPU per grader)")
     grade.add_argument("--out", default="out", help="folder for the results (default: out)")
     grade.add_argument("--format", action="append", metavar="json|gradescope|csv",
                        help="output formats, repeatable or comma-separated (default: json,csv)")

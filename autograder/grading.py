@@ -141,7 +141,9 @@ def grade_submission(job: Job, course: Course, zygote, devices=("cpu",), exercis
     limits = Limits(timeout=max(e.timeout for e in chosen), memory=max(e.memory for e in chosen),
                     load_timeout=course.load_timeout,
                     address_space=not ("cuda" in devices and torch.cuda.is_available()))
-    session = WorkerSession(zygote, plan, workdir, limits)
+    worker_env = {key: os.environ[key] for key in ("CUDA_VISIBLE_DEVICES", "PYTORCH_NVML_BASED_CUDA_CHECK")
+                  if key in os.environ}
+    session = WorkerSession(zygote, plan, workdir, limits, env=worker_env)
     context = Context({e.id: e for e in assignment.exercises}, session, tuple(devices), blocked)
     try:
         session.ensure_started()
@@ -191,19 +193,43 @@ def _quiet():
             os.close(fd)
 
 
-def grade_all(jobs, course: Course, zygote, devices=("cpu",), max_parallel=1, exercise_ids=None, on_result=None):
-    """Grade jobs in forked graders, ``max_parallel`` at a time; results in job order."""
+def gpu_pool(devices, slots: int = 1) -> list[str]:
+    """The GPUs graders may hold at once: each visible CUDA device ``slots`` times; empty without CUDA."""
+    if "cuda" not in devices:
+        return []
+    import torch
+
+    if not torch.cuda.is_available():
+        return []
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    ids = ([d.strip() for d in visible.split(",") if d.strip()] if visible
+           else [str(i) for i in range(torch.cuda.device_count())])
+    return [gpu for gpu in ids for _ in range(max(1, slots))]
+
+
+def grade_all(jobs, course: Course, zygote, devices=("cpu",), max_parallel=1, exercise_ids=None, on_result=None,
+              gpu_slots=1):
+    """Grade jobs in forked graders, ``max_parallel`` at a time; results in job order.
+
+    When CUDA runs are asked for and a GPU is present, each grader holds one GPU
+    slot (``CUDA_VISIBLE_DEVICES`` set for it and its worker), so at most
+    ``gpu_slots`` submissions share a device and no more graders run than slots.
+    """
     preload_grader_modules()
     zygote.wait_ready()  # before forking graders, so that none of them reads the fork server's pipe
+    free_gpus = gpu_pool(devices, gpu_slots)
+    if free_gpus:
+        max_parallel = min(max_parallel, len(free_gpus))
     results: list[dict | None] = [None] * len(jobs)
     pending = list(enumerate(jobs))
-    running = {}  # fd -> (index, pid, chunks, started)
+    running = {}  # fd -> (index, pid, chunks, started, gpu)
     selector = selectors.DefaultSelector()
     while pending or running:
         while pending and len(running) < max(1, max_parallel):
             index, job = pending.pop(0)
-            read_fd, pid = _fork_grader(job, course, zygote, devices, exercise_ids)
-            running[read_fd] = (index, pid, [], time.monotonic())
+            gpu = free_gpus.pop(0) if free_gpus else None
+            read_fd, pid = _fork_grader(job, course, zygote, devices, exercise_ids, gpu)
+            running[read_fd] = (index, pid, [], time.monotonic(), gpu)
             selector.register(read_fd, selectors.EVENT_READ)
         for key, _ in selector.select(timeout=1.0):
             fd = key.fd
@@ -213,24 +239,30 @@ def grade_all(jobs, course: Course, zygote, devices=("cpu",), max_parallel=1, ex
                 continue
             selector.unregister(fd)
             os.close(fd)
-            index, pid, chunks, _ = running.pop(fd)
+            index, pid, chunks, _, gpu = running.pop(fd)
+            if gpu is not None:
+                free_gpus.append(gpu)
             _, status = os.waitpid(pid, 0)
             results[index] = _decode_result(b"".join(chunks), status, jobs[index], course)
+            if gpu is not None:
+                results[index]["gpu"] = gpu
             if on_result:
                 on_result(results[index])
         now = time.monotonic()
-        for fd, (index, pid, _, started) in list(running.items()):
+        for fd, (index, pid, _, started, _) in list(running.items()):
             if now - started > SUBMISSION_DEADLINE:
                 os.kill(pid, signal.SIGKILL)
     return results
 
 
-def _fork_grader(job, course, zygote, devices, exercise_ids):
+def _fork_grader(job, course, zygote, devices, exercise_ids, gpu=None):
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
         code = 0
+        if gpu is not None:  # before CUDA starts in this grader; its worker inherits it (grade_submission)
+            os.environ["CUDA_VISIBLE_DEVICES"] = gpu
         try:
             import torch
 
