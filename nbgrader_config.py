@@ -66,3 +66,7 @@ c.Autograde.sanitize_preprocessors = [
 c.Autograde.autograde_preprocessors = [
     KitGrade, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, KitFlagManual,
     AssignLatePenalties, CheckCellMetadata]
+
+# zip_collect: downloaded/<assignment>/archive/*.zip holding files named <student>_<notebook>.ipynb
+# (student ids without "_"); adapt this to your LMS's file names.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+)$"
