@@ -433,7 +433,8 @@ class KitGrade(Preprocessor):
                 folder = Path(os.path.abspath(folder))
                 if folder == current[0]:
                     continue
-                regexp = converter._format_source("(?P<assignment_id>.*)", "(?P<student_id>.*)", escape=True)
+                regexp = converter.coursedir.format_path(converter.coursedir.submitted_directory,
+                                                         "(?P<student_id>.*)", "(?P<assignment_id>.*)", escape=True)
                 match = re.match(regexp, str(folder))
                 if match is None:
                     continue
@@ -458,7 +459,10 @@ class KitGrade(Preprocessor):
         root = _root(converter)
         course = _course(root)
         if converter is not None:
-            folder = Path(os.path.abspath(converter._format_source(info["assignment"], info["student"])))
+            # the student's own submitted notebook (not the sanitized copy this stage reads)
+            coursedir = converter.coursedir
+            folder = Path(os.path.abspath(coursedir.format_path(coursedir.submitted_directory, info["student"],
+                                                                info["assignment"])))
         else:
             folder = root / "submitted" / info["student"] / info["assignment"]
         name = f"{info['notebook']}.ipynb"

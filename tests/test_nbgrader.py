@@ -136,7 +136,7 @@ def course(tmp_path_factory):
 EXPECTED = {
     "correct": TOTAL,
     "buggy": TOTAL - POINTS["squared_loss"],
-    "tamperedtests": TOTAL - POINTS["sgd"],
+    "tamperedtests": TOTAL - POINTS["sgd"] + 3,  # sgd without / batch_size: 3 of 7 (it zeroes the gradients)
     "strippedmeta": TOTAL,
     "cheater": TOTAL - POINTS["linreg"],
     "malformed": 0,
@@ -198,7 +198,7 @@ def test_feedback_shows_counterexample_not_suite(course):
 def test_tampering_changes_nothing(course):
     root, _ = course
     page = feedback(root, "tamperedtests")
-    assert "sgd</b>: 0 / 7 points" in page
+    assert "sgd</b>: 3 / 7 points" in page  # as the buggy sgd earns; the test cells' tampering is ignored
     stripped = feedback(root, "strippedmeta")
     assert "recovered from its definition" in stripped and "unknown grade_id" in stripped
 
@@ -209,3 +209,25 @@ def test_broken_submissions_get_a_message(course):
     assert "nbformat 3" in feedback(root, "oldformat")
     renamed = feedback(root, "renamed")
     assert "my-work.ipynb was graded as" in renamed and "scratch.ipynb is not a notebook of this assignment" in renamed
+
+
+def test_config_matches_course():
+    """nbgrader_config.py: solutions/ is the source, assignments/ the release, the course id and the
+    assignments are course.yml's, and autograde runs the kit's preprocessors (never Execute)."""
+    import yaml
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course = yaml.safe_load((REPO / "course.yml").read_text())
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    assert config.CourseDirectory.source_directory == "solutions"
+    assert config.CourseDirectory.release_directory == "assignments"
+    assert config.CourseDirectory.course_id == course["course"]["id"]
+    namespace = {"get_config": lambda: config.__class__(), "__file__": str(REPO / "nbgrader_config.py")}
+    exec(compile((REPO / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"), namespace)
+    assert namespace["COURSE_ASSIGNMENTS"] == [a["id"] for a in course["assignments"]]
+    for assignment in course["assignments"]:
+        assert (REPO / "solutions" / assignment["id"]).is_dir()
+    names = [p.__name__ for p in config.Autograde.autograde_preprocessors]
+    assert names[0] == "KitGrade" and "Execute" not in names
+    assert names.index("KitFlagManual") == names.index("SaveAutoGrades") + 1
+    assert [p.__name__ for p in config.Autograde.sanitize_preprocessors][:2] == ["ClearOutput", "KitRepair"]
