@@ -39,3 +39,34 @@ c.CourseDirectory.db_url = os.environ.get(
 # Student notebooks: a solution region becomes this stub.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.enforce_metadata = True
+
+# ---------------------------------------------------------------------------
+# Autograding through the kit's engine (autograder/nbgrader_bridge.py).
+# No test and no grading logic runs in the student's kernel: KitGrade replaces
+# nbgrader's Execute preprocessor; the hidden suites run in the trusted grader
+# against sandboxed workers, and each test cell receives the exercise's score
+# (an execute_result float, clamped to its points) and its feedback.
+# Parallel grading: nbgrader autograde ID --KitGrade.jobs=4 (default: CPUs, at most 8).
+import sys  # noqa: E402
+
+if ROOT not in sys.path:  # the `nbgrader` console script does not put the course root on sys.path
+    sys.path.insert(0, ROOT)
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+from autograder.nbgrader_bridge import KitFlagManual, KitGrade, KitRepair  # noqa: E402
+
+c.Autograde.exporter_class = "autograder.nbgrader_bridge.KitNotebookExporter"
+c.Autograde.pre_convert_hook = "autograder.nbgrader_bridge.pre_convert_hook"
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, KitRepair, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    KitGrade, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, KitFlagManual,
+    AssignLatePenalties, CheckCellMetadata]
+
+# zip_collect: downloaded/<assignment>/archive/*.zip holding files named <student>_<notebook>.ipynb
+# (student ids without "_"); adapt this to your LMS's file names.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+)$"

@@ -53,7 +53,8 @@ def generate(assignment_id: str, out_dir: str | Path) -> list[Path]:
                    f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}",
                    "--log-level=WARN"]
         # nbgrader runs the `alembic` command by name: the interpreter's own bin folder must come first on PATH.
-        env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))}
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
         released = root / RELEASE / assignment_id
         if result.returncode != 0 or not released.is_dir():
