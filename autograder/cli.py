@@ -150,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--gpu-slots", type=int, default=1,
                        help="submissions sharing one GPU at a time when cuda runs (default 1: a GPU per grader)")
     grade.add_argument("--out", default="out", help="folder for the results (default: out)")
-    grade.add_argument("--format", action="append", metavar="json|gradescope|csv",
+    grade.add_argument("--format", action="append", metavar="json|gradescope|csv|markdown",
                        help="output formats, repeatable or comma-separated (default: json,csv)")
     grade.add_argument("--quiet", action="store_true", help="print nothing but errors")
     grade.add_argument("--sandbox", choices=("auto", "strict", "off"), default="auto",

@@ -239,8 +239,11 @@ class _Engine:
             self.zygote.close()
             self.zygote = None
 
-    def grade(self, course, requests, jobs: int, sandbox: str) -> None:
-        """Grade ``(folder, expected_name, path, assignment_id, display)`` requests not graded yet."""
+    def grade(self, course, requests, jobs: int, sandbox: str, hidden=()) -> None:
+        """Grade ``(folder, expected_name, path, assignment_id, display)`` requests not graded yet.
+
+        ``hidden``: more folders workers must not see (nbgrader's course folder: gradebook, submissions).
+        """
         from autograder.grading import Job, grade_all
         from autograder.session import Zygote
         from autograder.suites_check import check_suites
@@ -250,7 +253,7 @@ class _Engine:
             return
         used = sorted({r[3] for r in todo} - self.checked)
         if self.zygote is None:
-            self.zygote = Zygote(hidden=course.hidden_paths, sandbox=sandbox)
+            self.zygote = Zygote(hidden=(*course.hidden_paths, *map(Path, hidden)), sandbox=sandbox)
             atexit.register(self.close)
         if used:
             check_suites(course, used)
@@ -474,7 +477,8 @@ class KitGrade(Preprocessor):
             notes.append(resolved[name][1])
         notes += extras
         try:
-            ENGINE.grade(course, self._requests(converter, course, (folder, name)), self._jobs(), self.sandbox)
+            ENGINE.grade(course, self._requests(converter, course, (folder, name)), self._jobs(), self.sandbox,
+                         hidden=(root,))
             result = ENGINE.results.get((str(folder), name))
         except Exception as error:  # the grader itself failed: a person must look
             self.log.error("the kit's grader failed on %s: %s", folder, error)

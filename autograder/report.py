@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-FORMATS = ("json", "gradescope", "csv")
+FORMATS = ("json", "gradescope", "csv", "markdown")
 
 
 def _number(value: float) -> str:
@@ -61,7 +61,40 @@ def write_outputs(results: list[dict], out_dir: Path, formats) -> list[Path]:
         path = out_dir / "summary.csv"
         path.write_text(summary_csv(results))
         written.append(path)
+    if "markdown" in formats:
+        path = out_dir / "summary.md"
+        path.write_text(summary_markdown(results))
+        written.append(path)
     return written
+
+
+def summary_markdown(results: list[dict]) -> str:
+    """Score tables in Markdown (a CI job summary): one per assignment, then where grading ran."""
+    lines = []
+    by_assignment: dict[str, list[dict]] = {}
+    for result in results:
+        by_assignment.setdefault(result.get("assignment") or "(unknown assignment)", []).append(result)
+    for assignment_id, rows in by_assignment.items():
+        exercise_ids = list(dict.fromkeys(e for r in rows for e in r.get("exercises", {})))
+        lines += [f"### {assignment_id}", "", "| submission | " + " | ".join(f"`{e}`" for e in exercise_ids)
+                  + " | total |", "|---|" + "---:|" * (len(exercise_ids) + 1)]
+        for result in rows:
+            exercises = result.get("exercises", {})
+            cells = [f"{_number(exercises[e]['score'])}/{_number(exercises[e]['max_score'])}" if e in exercises
+                     else "-" for e in exercise_ids]
+            total = f"**{_number(result['score'])}/{_number(result['max_score'])}**"
+            flag = " (grading failed: internal error)" if result.get("internal_error") else ""
+            name = result["submission"].replace("|", "\\|")
+            lines.append(f"| {name}{flag} | " + " | ".join(cells) + f" | {total} |")
+        lines.append("")
+    if results:
+        info, first = results[0].get("environment", {}), results[0]
+        devices = ", ".join(first.get("devices", []))
+        gpus = ", ".join(info.get("cuda_devices", [])) or "none"
+        sandbox = first.get("sandbox", {}).get("level", "unknown")
+        lines.append(f"Graded {len(results)} submission(s) on {devices or 'cpu'}; GPUs: {gpus}; "
+                     f"torch {info.get('torch', '?')}, CUDA {info.get('cuda') or 'none'}; sandbox: {sandbox}.")
+    return "\n".join(lines) + "\n"
 
 
 def summary_csv(results: list[dict]) -> str:

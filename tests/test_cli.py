@@ -30,7 +30,7 @@ def graded(tmp_path_factory):
                                                   "worksheets": [{"cells": []}]}))
     (folder / "empty.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}))
     out = tmp_path_factory.mktemp("out")
-    process = run_cli("grade", str(folder), "--jobs", "2", "--out", str(out), "--format", "json,gradescope,csv")
+    process = run_cli("grade", str(folder), "--jobs", "2", "--out", str(out), "--format", "json,gradescope,csv,markdown")
     return process, out, sorted(p.stem for p in folder.glob("*.ipynb"))
 
 
@@ -67,13 +67,17 @@ def test_native_json_follows_the_schema(graded):
 
 @pytest.mark.slow
 def test_gradescope_and_csv_outputs(graded):
-    """Gradescope results.json per submission and one CSV row per submission are written."""
+    """Gradescope results.json per submission, one CSV row and one Markdown row per submission are written."""
     process, out, names = graded
     gradescope = json.loads(next((out / ASSIGNMENT).glob("*good.results.json")).read_text())
     assert gradescope["score"] > 0 and all({"name", "score", "max_score", "output"} <= set(t) for t in gradescope["tests"])
     rows = list(csv.DictReader((out / "summary.csv").open()))
     assert len(rows) == len(names) and "softmax" in rows[0]
     assert ASSIGNMENT in process.stdout and "total" in process.stdout
+    markdown = (out / "summary.md").read_text()
+    assert f"### {ASSIGNMENT}" in markdown and "| `softmax` |" in markdown
+    assert sum(line.startswith("| ") for line in markdown.splitlines()) == len(names) + 1  # header + a row each
+    assert "sandbox: " in markdown and "torch " in markdown
 
 
 def test_bad_course_exits_non_zero(tmp_path):
