@@ -258,20 +258,37 @@ def bind_sources() -> list[str]:
     gradebook and submissions are out of sight unless they lie inside a
     library folder, where :func:`_build_root` covers them.
     """
-    import site
-
-    import d2lkit
-
-    prefixes = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable),
-                *site.getsitepackages(), site.getusersitepackages(), os.path.dirname(d2lkit.__file__)}
     sources = [path for path in (*SYSTEM_PATHS, *ETC_FILES) if os.path.lexists(path)]
     sources = [path if os.path.islink(path) and path in SYSTEM_PATHS else os.path.realpath(path) for path in sources]
-    sources += [os.path.realpath(path) for path in prefixes if os.path.isdir(path)]
+    sources += [os.path.realpath(path) for path in _library_paths() if os.path.isdir(path)]
     chosen = []
     for path in sorted(set(sources), key=len):
         if not _covered(path, chosen):
             chosen.append(path)
     return chosen
+
+
+def _library_paths() -> set[str]:
+    """Python's prefixes, site-packages and d2lkit, as this interpreter names them (links unresolved)."""
+    import site
+
+    import d2lkit
+
+    return {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable),
+            *site.getsitepackages(), site.getusersitepackages(), os.path.dirname(d2lkit.__file__)}
+
+
+def _link_aliases(root: str, sources: list[str]):
+    """Recreate the symbolic links on the way to the library folders (a virtualenv reached through a
+    link, say), so the paths the interpreter imports from exist in the worker's root too."""
+    for path in sorted(_library_paths()):
+        parts = os.path.abspath(path).split(os.sep)
+        for end in range(2, len(parts) + 1):
+            link = os.sep.join(parts[:end])
+            if _covered(link, sources) or not os.path.islink(link) or os.path.lexists(root + link):
+                continue
+            os.makedirs(os.path.dirname(root + link), exist_ok=True)
+            os.symlink(os.path.realpath(link), root + link)
 
 
 def _mount_flags(path: str) -> int:
@@ -318,6 +335,7 @@ def _build_root(root: str, files: dict[str, bytes], hidden, limits: Limits, owne
     sources = bind_sources()
     for source in sources:
         _bind(source, root)
+    _link_aliases(root, sources)
     for path in hidden:
         if _covered(path, sources):
             _cover(path, root)
@@ -481,10 +499,12 @@ def _report_failure(conn, error, write_line=True):
 
 
 def outside_libraries(paths) -> list[str]:
-    """The paths that are neither inside nor on the way to a library folder the sandbox binds on purpose."""
+    """The paths that are neither inside nor on the way to a library folder the sandbox binds on purpose
+    (as bound, or as the interpreter names it through links)."""
     sources = bind_sources()
+    wanted = [*sources, *map(os.path.abspath, _library_paths())]
     return [path for path in paths
-            if not _covered(path, sources) and not any(_covered(source, [path]) for source in sources)]
+            if not _covered(path, sources) and not any(_covered(source, [path]) for source in wanted)]
 
 
 def leaks(hidden) -> list[str]:

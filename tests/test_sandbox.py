@@ -5,8 +5,11 @@ tests check how it is chosen and that the doctor's self-test can tell an
 isolated worker from one that is not.
 """
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +90,21 @@ def test_cgroups_of_dead_fork_servers_are_swept():
         assert all(os.path.isdir(root) for root in cgroups.roots.values())
     finally:
         cgroups.remove_roots()
+
+
+@pytest.mark.slow
+def test_a_virtualenv_reached_through_a_link_works_in_the_sandbox():
+    """Python run as <link>/bin/python imports from the link's path; workers see that path too."""
+    if doctor.run(COURSE, "auto")[0].level != "namespaces":
+        pytest.skip("no namespaces here")
+    # not under /tmp: workers get a private /tmp
+    folder = Path(tempfile.mkdtemp(prefix=".autograder-test-", dir=Path.home()))
+    link = folder / "venv"
+    link.symlink_to(os.path.realpath(sys.prefix))
+    try:
+        process = subprocess.run([str(link / "bin" / "python"), "-m", "autograder", "doctor"], cwd=REPO,
+                                 capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(folder)
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert process.stdout.startswith("isolation level: namespaces") and "[!!]" not in process.stdout
