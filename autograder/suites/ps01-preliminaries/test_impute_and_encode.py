@@ -46,7 +46,7 @@ def _tables(draw, min_rows=2, max_rows=8, missing_text=None):
     n = draw(st.integers(min_rows, max_rows))
     columns = {}
     for name in draw(st.sampled_from([["NumRooms"], ["NumRooms", "Area"]])):
-        values = [draw(st.integers(-20, 200)) / 4 for _ in range(n)]
+        values = [draw(st.integers(1, 200)) / 4 for _ in range(n)]  # never 0: a fill with 0 is then not the mean or median
         missing = [draw(st.booleans()) for _ in range(n)]
         missing[draw(st.integers(0, n - 1))] = False  # at least one present value
         columns[name] = [None if gone else value for value, gone in zip(values, missing)]

@@ -55,6 +55,9 @@ def _expect_distances(got, X, Y):
             if torch.allclose(got.detach().double(), swapped.double(), rtol=1e-4, atol=1e-4):
                 fail(f"{CALL} compared columns instead of rows: D[i, j] compares the row X[i] with the row Y[j] "
                      f"(sum over the feature axis, the last one)", X=X, Y=Y)
+        if n == m and n > 1 and torch.allclose(got.detach().double(), exact.T, rtol=1e-4, atol=1e-4):
+            fail(f"{CALL} returned the transpose of D: row i of the result belongs to X[i], column j to Y[j]",
+                 X=X, Y=Y)
         if torch.allclose(got.detach().double(), exact.sqrt(), rtol=1e-4, atol=1e-4):
             fail(f"{CALL} returned the distances, not their squares: do not take the square root", X=X, Y=Y)
         index = tuple(int(i) for i in torch.unravel_index((error - allowed).argmax(), error.shape))
