@@ -1,8 +1,8 @@
 """Preliminaries (book part: "Preliminaries"): broadcasting, norms, gradients, data preprocessing."""
 import torch
 
-__all__ = ['normalize_rows', 'pairwise_sq_dists', 'matrix_norms', 'numerical_grad', 'autograd_grad',
-           'impute_and_encode', 'scaled_add_']
+__all__ = ['normalize_rows', 'standardize_columns', 'pairwise_sq_dists', 'matrix_norms', 'numerical_grad',
+           'autograd_grad', 'impute_and_encode', 'scaled_add_']
 
 
 def normalize_rows(X):
@@ -11,6 +11,15 @@ def normalize_rows(X):
     Every row of the result sums to 1. Shape, dtype and device are X's; X is not modified.
     """
     return X / X.sum(dim=1, keepdim=True)
+
+
+def standardize_columns(X):
+    """Standardise each column of X (n, d), n >= 2: ``(X - mean) / std`` over dim 0, unbiased std (n - 1).
+
+    Like the book's ``(x - x.mean()) / x.std()`` per feature column (pandas' std divides by n - 1).
+    Every column of the result has mean 0 and unbiased standard deviation 1; X is not modified.
+    """
+    return (X - X.mean(dim=0, keepdim=True)) / X.std(dim=0, keepdim=True)
 
 
 def pairwise_sq_dists(X, Y):

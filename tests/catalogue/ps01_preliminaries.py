@@ -32,6 +32,31 @@ def normalize_rows(X):
     return F.normalize(X, p=1, dim=1)
 ''', fails=("matches_reference", "square_inputs", "does_not_modify_input"), message="from scratch"),
 
+    # -- standardize_columns --------------------------------------------------------------------------------------
+    Mutant("standardize_columns", "rows_instead_of_columns", '''def standardize_columns(X):
+    centered = X - X.mean(dim=1, keepdim=True)
+    return centered / (centered ** 2).sum(dim=1, keepdim=True).div(X.shape[1] - 1).sqrt()
+''', fails=("matches_reference", "square_inputs"), message="reduce over dim=0"),
+    Mutant("standardize_columns", "biased_std", '''def standardize_columns(X):
+    centered = X - X.mean(dim=0)
+    return centered / (centered ** 2).mean(dim=0).sqrt()
+''', fails=("matches_reference", "square_inputs"), message="biased standard deviation"),
+    Mutant("standardize_columns", "divides_by_variance", '''def standardize_columns(X):
+    centered = X - X.mean(dim=0)
+    return centered / ((centered ** 2).sum(dim=0) / (len(X) - 1))
+''', fails=("matches_reference",), message="divided by the variance"),
+    Mutant("standardize_columns", "not_centred", '''def standardize_columns(X):
+    centered = X - X.mean(dim=0)
+    return X / ((centered ** 2).sum(dim=0) / (len(X) - 1)).sqrt()
+''', fails=("matches_reference",), message="subtract the column means"),
+    Mutant("standardize_columns", "centres_in_place", '''def standardize_columns(X):
+    X -= X.mean(dim=0)
+    return X / ((X ** 2).sum(dim=0) / (len(X) - 1)).sqrt()
+''', fails=("does_not_modify_input",), message="modified its input X"),
+    Mutant("standardize_columns", "uses_tensor_std", '''def standardize_columns(X):
+    return (X - X.mean(0)) / X.std(0)
+''', fails=("matches_reference", "square_inputs", "does_not_modify_input"), message="from scratch"),
+
     # -- pairwise_sq_dists ----------------------------------------------------------------------------------------
     Mutant("pairwise_sq_dists", "loops_over_pairs", '''def pairwise_sq_dists(X, Y):
     D = torch.zeros(len(X), len(Y), dtype=X.dtype, device=X.device)
@@ -243,6 +268,21 @@ VARIANTS = [
     return (X.T / X.T.sum(axis=0)).T
 '''),
 
+    # -- standardize_columns --------------------------------------------------------------------------------------
+    Variant("standardize_columns", "second_moment", '''def standardize_columns(X):
+    n = X.shape[0]
+    mean = X.sum(axis=0) / n
+    var = ((X * X).sum(axis=0) - n * mean * mean) / (n - 1)
+    return (X - mean) / var.sqrt()
+'''),
+    Variant("standardize_columns", "column_loop", '''def standardize_columns(X):
+    columns = []
+    for column in X.T:
+        deviation = column - column.mean()
+        columns.append(deviation / torch.sqrt(torch.dot(deviation, deviation) / (len(column) - 1)))
+    return torch.stack(columns, dim=1)
+'''),
+
     # -- pairwise_sq_dists ----------------------------------------------------------------------------------------
     Variant("pairwise_sq_dists", "expansion", '''def pairwise_sq_dists(X, Y):
     return (X * X).sum(dim=1, keepdim=True) + (Y * Y).sum(dim=1) - 2 * X @ Y.T
@@ -317,6 +357,12 @@ def numerical_grad(f, x, h=1e-5):
     y = f(leaf)
     y.backward()
     return leaf.grad
+'''),
+    Variant("autograd_grad", "torch_func_grad", '''import torch.func
+
+
+def autograd_grad(f, x):
+    return torch.func.grad(f)(x.detach())
 '''),
     Variant("autograd_grad", "enable_grad_new_tensor", '''def autograd_grad(f, x):
     with torch.enable_grad():

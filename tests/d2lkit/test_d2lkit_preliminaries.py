@@ -133,3 +133,16 @@ def test_scaled_add_keeps_storage(device):
     assert out is Y and Y.data_ptr() == address and Y.stride() == strides
     if device != 'meta':
         assert torch.equal(Y, torch.full((2, 3), 0.5, dtype=torch.float64, device=device))
+
+
+@pytest.mark.parametrize('dtype', DTYPES)
+@SETTINGS
+@given(data=st.data())
+def test_standardize_columns_matches_pandas(dtype, data):
+    """standardize_columns equals pandas' (x - x.mean()) / x.std() per column (unbiased std)."""
+    X = data.draw(matrices(dtype, min_side=2, bound=10.0).filter(lambda X: bool((X.double().std(0) > 0.5).all())))
+    df = pd.DataFrame(X.double().numpy())
+    oracle = torch.tensor(((df - df.mean()) / df.std()).to_numpy())
+    Z = d2l.standardize_columns(X)
+    assert Z.dtype == dtype and Z.shape == X.shape
+    assert torch.allclose(Z.double(), oracle, rtol=1e-4 if dtype == torch.float32 else 1e-10, atol=1e-5)

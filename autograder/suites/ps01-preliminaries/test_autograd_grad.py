@@ -6,11 +6,11 @@ times and reports the results and the state of x afterwards. The harness
 runs the same driver with the reference.
 """
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.strategies import dtypes, tensors
-from autograder.suite import describe, expect, expect_close, fail, points
+from autograder.suite import expect, expect_close, fail, points
 
 SMOOTH = ["sin_product", "exp_sum", "power_loop", "branch_on_mean", "leaky_loop"]
 CALL = "autograd_grad(f, x)"
@@ -104,6 +104,7 @@ def test_matches_autograd(student, device, x, name):
 
 
 @points(1)
+@settings(max_examples=12)
 @given(x=_points(dtype=torch.float64), sign=st.sampled_from([1.0, -1.0]))
 def test_control_flow(student, x, sign):
     """The gradient of the book's f (a while loop on the norm, an if on the sum) for both branches of the if."""
@@ -113,6 +114,7 @@ def test_control_flow(student, x, sign):
 
 
 @points(1)
+@settings(max_examples=12)
 @given(x=_points(), name=st.sampled_from(SMOOTH), requires_grad=st.booleans())
 def test_leaves_x_unchanged(student, x, name, requires_grad):
     """After autograd_grad(f, x), x has the same values and requires_grad, and x.grad is still None."""
@@ -128,6 +130,7 @@ def test_leaves_x_unchanged(student, x, name, requires_grad):
 
 
 @points(1)
+@settings(max_examples=12)
 @given(x=_points(), name=st.sampled_from(SMOOTH))
 def test_repeated_calls(student, x, name):
     """Three calls on the same x (which requires grad) give the same, correct gradient each time."""
