@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.strategies import dtypes, tensors
-from autograder.suite import expect, expect_close, fail, points
+from autograder.suite import Failure, expect, expect_close, fail, points
 
 SMOOTH = ["sin_product", "exp_sum", "power_loop", "branch_on_mean", "leaky_loop"]
 CALL = "autograd_grad(f, x)"
@@ -72,7 +72,13 @@ def _expected(name, x):
 
 def _run(student, name, x, requires_grad=False, calls=1):
     text = f"{CALL} with f = the grader's '{name}' function" + (" (x requires grad)" if requires_grad else "")
-    reply = student.run(_autograd_grad, name, x, requires_grad, calls, describe_as=text)
+    try:
+        reply = student.run(_autograd_grad, name, x, requires_grad, calls, describe_as=text)
+    except Failure as failure:
+        if "does not require grad" in str(failure):
+            fail(f"{failure}\nbackward() needs a tensor that requires grad: differentiate a copy, "
+                 f"x_copy = x.detach().clone().requires_grad_(True), and return x_copy.grad")
+        raise
     if not isinstance(reply, dict):
         fail(f"{CALL} did not return a result the grader can read")
     return reply

@@ -39,6 +39,10 @@ def _expect_distances(got, X, Y):
         if tuple(got.shape) == (m, n):
             fail(f"{CALL} returned shape {(m, n)}, expected {(n, m)}: row i of the result belongs to X[i], "
                  f"column j to Y[j]", X=X, Y=Y)
+        if got.dim() == 1:
+            fail(f"{CALL} returned shape {tuple(got.shape)}, expected {(n, m)}: X - Y only pairs row i of X with "
+                 f"row i of Y; insert axes (X[:, None, :] - Y[None, :, :]) so that every row of X meets every "
+                 f"row of Y", X=X, Y=Y)
         if got.dim() == 3:
             fail(f"{CALL} returned shape {tuple(got.shape)}: sum the squared differences over the last "
                  f"(feature) axis to get shape {(n, m)}", X=X, Y=Y)
