@@ -182,7 +182,7 @@ def load_data_house_prices():
     train = pd.read_csv(download('kaggle_house_pred_train.csv'))
     test = pd.read_csv(download('kaggle_house_pred_test.csv'))
     features = pd.concat((train.iloc[:, 1:-1], test.iloc[:, 1:]))
-    numeric = features.dtypes[features.dtypes != 'object'].index
+    numeric = features.select_dtypes(include='number').columns  # (pandas 3 reads text as 'str', not 'object')
     features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std())
     features[numeric] = features[numeric].fillna(0)
     features = pd.get_dummies(features, dummy_na=True)

@@ -4,7 +4,7 @@ Folds: fold_size = n // k; fold j < k - 1 is rows [j * fold_size, (j + 1) * fold
 the last fold holds every remaining row [(k - 1) * fold_size, n). Training rows keep their order.
 """
 import torch
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.strategies import dtypes, tensors
@@ -85,6 +85,7 @@ def test_matches_reference(student, device, split):
 
 
 @points(1)
+@settings(max_examples=12)
 @given(split=splits(uneven=True, last=True))
 def test_uneven_last_fold(student, split):
     """When k does not divide n, the last fold takes the remainder: n - (k - 1) * (n // k) rows."""
@@ -98,6 +99,7 @@ def _all_folds(ns, k, X, y):
 
 
 @points(1)
+@settings(max_examples=12)
 @given(k=st.integers(2, 5), extra=st.integers(0, 4), dtype=dtypes())
 def test_covers_every_example(student, k, extra, dtype):
     """Over i = 0..k-1 the validation folds use every row exactly once, and train + valid is always all rows."""
@@ -114,6 +116,7 @@ def test_covers_every_example(student, k, extra, dtype):
 
 
 @points(1)
+@settings(max_examples=12)
 @given(split=splits())
 def test_does_not_modify_inputs(student, split):
     """get_k_fold_data is correct and leaves X and y unchanged."""
