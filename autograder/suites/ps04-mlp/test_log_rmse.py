@@ -40,8 +40,11 @@ def expect_log_rmse(got, preds, labels):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         fail(f"{CALL} should return a Python float, but returned {describe(got)}", **inputs)
     if math.isnan(value) or math.isinf(value):
-        fail(f"{CALL} returned {value}: clamp the predictions to at least 1 before the log "
-             f"(torch.clamp(preds, min=1)); log of 0 is -inf and of a negative number NaN", **inputs)
+        if (preds < 1).any():
+            fail(f"{CALL} returned {value}: clamp the predictions to at least 1 before the log "
+                 f"(torch.clamp(preds, min=1)); log of 0 is -inf and of a negative number NaN", **inputs)
+        fail(f"{CALL} returned {value}, expected {expected:.6g} (no prediction is below 1 here: check the "
+             f"mean, a division by n - 1 or by zero?)", **inputs)
     if abs(value - expected) <= 1e-5 * max(1.0, expected) + 1e-6:
         expect(type(got) is float, f"{CALL} returned {describe(got)}; return a Python float "
                                    f"(float(...) or .item())", **inputs)
