@@ -25,7 +25,8 @@ def inputs(draw):
 
 
 def run(student, X, device="cpu"):
-    got = run_with_hints(student, module_run, "CenteredLayer", inputs=(X,), device=device)
+    got = run_with_hints(student, module_run, "CenteredLayer", inputs=(X,), device=device,
+                         describe_as="CenteredLayer()(X)")
     return got["output"]
 
 

@@ -26,10 +26,10 @@ LOAD_HINTS = (
     ("Unexpected key(s) in state_dict: \"rand_weight\"",
      "register the fixed weight as a buffer, self.register_buffer('rand_weight', torch.rand(h, h)), so that "
      "state_dict() and .to() see it"),
-    ("Missing key(s) in state_dict: \"linear.weight\"",
-     "use ONE nn.Linear(num_hiddens, num_hiddens) stored as self.linear, and call it twice"),
-    ("Unexpected key(s) in state_dict: \"linear.weight\"",
-     "use ONE nn.Linear(num_hiddens, num_hiddens) stored as self.linear, and call it twice"),
+    ("Missing key(s) in state_dict", "use ONE nn.Linear(num_hiddens, num_hiddens) stored as self.linear, and call it "
+     "twice; keep rand_weight a buffer"),
+    ("Unexpected key(s) in state_dict", "use ONE nn.Linear(num_hiddens, num_hiddens) stored as self.linear, and call "
+     "it twice"),
     ("same device", "a plain tensor attribute is not moved by .to(device): register rand_weight as a buffer"),
     ("dtype", "a plain tensor attribute is not converted by .to(dtype): register rand_weight as a buffer"),
 )
@@ -51,7 +51,8 @@ def compare(student, h, seed, X, device, scale=1.0, what=CALL):
     G = torch.tensor(1.5, dtype=torch.float64, device=device)
     kwargs = dict(state=state, inputs=(X,), device=device, dtype=torch.float64, output_grad=G)
     expected = reference_run(module, **kwargs)
-    got = run_with_hints(student, module_run, "FixedHiddenMLP", args=(h,), **kwargs, hints=LOAD_HINTS)
+    got = run_with_hints(student, module_run, "FixedHiddenMLP", args=(h,), **kwargs, hints=LOAD_HINTS,
+                         describe_as=f"FixedHiddenMLP({h}) with the reference's state_dict loaded, called on X")
     inputs = dict(num_hiddens=h, X=X, **{k: v for k, v in state.items() if v.numel() <= 16})
     expect_close(got["output"], expected["output"], what, **inputs)
     return got, expected, inputs
@@ -82,7 +83,7 @@ def test_matches_reference(student, device, problem):
 def test_registers_fixed_weight(student):
     """rand_weight is a buffer drawn from U(0, 1), not a parameter; linear is the only trainable layer."""
     h = 16
-    got = run_with_hints(student, module_state, "FixedHiddenMLP", args=(h,))
+    got = run_with_hints(student, module_state, "FixedHiddenMLP", args=(h,), describe_as=f"FixedHiddenMLP({h})")
     names = sorted(got["parameters"])
     expect(names == ["linear.bias", "linear.weight"],
            f"FixedHiddenMLP({h}) has the parameters {names}, expected ['linear.bias', 'linear.weight']: rand_weight "

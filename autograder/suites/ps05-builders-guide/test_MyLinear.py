@@ -23,7 +23,9 @@ PARAMS = ("self.weight = nn.Parameter(torch.randn(in_units, units)) and self.bia
           "nn.Parameter(torch.randn(units))")
 HINTS = (("Missing key(s) in state_dict", "register the parameters as nn.Parameter attributes: " + PARAMS),
          ("Unexpected key(s) in state_dict", "register exactly two parameters: " + PARAMS),
-         ("size mismatch", "weight has shape (in_units, units) (the transpose of nn.Linear's) and bias (units,)"))
+         ("size mismatch", "weight has shape (in_units, units) (the transpose of nn.Linear's) and bias (units,)"),
+         ("does not require grad", "the output is cut off from the parameters: use self.weight and self.bias "
+          "themselves in forward, not self.weight.data or .detach()"))
 
 
 @st.composite
@@ -42,7 +44,8 @@ def compare(student, problem, device, grads=False):
     X, G = X.to(device), G.to(device)
     kwargs = dict(state=state, inputs=(X,), device=device, dtype=X.dtype, output_grad=G if grads else None)
     expected = reference_run(d2l.MyLinear(d, q), **kwargs)
-    got = run_with_hints(student, module_run, "MyLinear", args=(d, q), **kwargs, hints=HINTS)
+    got = run_with_hints(student, module_run, "MyLinear", args=(d, q), **kwargs, hints=HINTS,
+                         describe_as=f"MyLinear({d}, {q}) with the reference's state_dict loaded, called on X")
     inputs = dict(in_units=d, units=q, weight=state["weight"], bias=state["bias"], X=X)
     expect_close(got["output"], expected["output"], f"{CALL} (relu(X @ weight + bias))", **inputs)
     return got, expected, inputs
@@ -72,7 +75,7 @@ def test_gradients(student, problem):
 @points(1)
 def test_parameters_registered(student):
     """Exactly two parameters, weight (in_units, units) and bias (units,), float32 on the CPU."""
-    got = run_with_hints(student, module_state, "MyLinear", args=(5, 3))
+    got = run_with_hints(student, module_state, "MyLinear", args=(5, 3), describe_as="MyLinear(5, 3)")
     shapes = {k: tuple(v.shape) for k, v in got["parameters"].items()}
     expect(shapes == {"weight": (5, 3), "bias": (3,)},
            f"MyLinear(5, 3) registers the parameters {shapes}, expected {{'weight': (5, 3), 'bias': (3,)}}: "
@@ -88,7 +91,7 @@ def test_parameters_registered(student):
 @points(1)
 def test_init_standard_normal(student):
     """weight and bias are drawn from N(0, 1) (torch.randn)."""
-    got = run_with_hints(student, module_state, "MyLinear", args=(100, 200))
+    got = run_with_hints(student, module_state, "MyLinear", args=(100, 200), describe_as="MyLinear(100, 200)")
     weight = got["parameters"].get("weight")
     expect(isinstance(weight, torch.Tensor) and tuple(weight.shape) == (100, 200),
            f"MyLinear(100, 200) should register weight of shape (100, 200): {PARAMS}")

@@ -134,7 +134,8 @@ def test_matches_reference(student, device, problem):
     expect_close(got["output"], expected["output"],
                  f"{CALL} (call the modules one after the other, in the order they were given, X = module(X), "
                  f"and return the last output)", **inputs)
-    expect_close_tree(got["grads"], expected["grads"], "the gradients of the Linear layers' weights", **inputs)
+    expect_close_tree(got["grads"], expected["grads"], "the gradients of the Linear layers' weights (call the modules "
+                      "in the order they were given, each output feeding the next)", **inputs)
 
 
 @points(1)
