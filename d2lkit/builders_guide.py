@@ -19,7 +19,8 @@ class MySequential(nn.Module):
     Module ``i`` is registered as a child under the name ``str(i)``, so
     ``state_dict()`` has the same keys as ``nn.Sequential(*modules)``'s
     (``'0.weight'``, ...). ``forward(X)`` feeds X through the modules in
-    order; with no modules it returns X.
+    order; with no modules it returns X. A module given twice runs twice
+    (``children()`` would list it once, so ``_modules.values()`` is used).
     """
 
     def __init__(self, *modules):
@@ -28,7 +29,7 @@ class MySequential(nn.Module):
             self.add_module(str(idx), module)
 
     def forward(self, X):
-        for module in self.children():
+        for module in self._modules.values():
             X = module(X)
         return X
 

@@ -63,6 +63,17 @@ MY_SEQUENTIAL_MUTANTS = [
             out = module(X)
         return out
 ''', fails=("matches_reference",), message="one after the other"),
+    Mutant("MySequential", "book_children_skips_repeats", '''class MySequential(nn.Module):
+    def __init__(self, *args):
+        super().__init__()
+        for idx, module in enumerate(args):
+            self.add_module(str(idx), module)
+
+    def forward(self, X):
+        for module in self.children():
+            X = module(X)
+        return X
+''', fails=("module_given_twice",), message="should run twice"),
     Mutant("MySequential", "uses_nn_sequential", '''class MySequential(nn.Module):
     def __init__(self, *modules):
         super().__init__()

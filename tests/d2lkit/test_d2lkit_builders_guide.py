@@ -29,6 +29,13 @@ def test_my_sequential_equals_nn_sequential(dtype):
     assert torch.equal(d2l.MySequential()(X), X)
 
 
+def test_my_sequential_runs_a_repeated_module_twice():
+    torch.manual_seed(0)
+    layer = nn.Linear(3, 3)
+    X = torch.randn(2, 3)
+    torch.testing.assert_close(d2l.MySequential(layer, nn.Tanh(), layer)(X), nn.Sequential(layer, nn.Tanh(), layer)(X))
+
+
 # ---------------------------------------------------------------- FixedHiddenMLP
 def _fixed_hidden_oracle(net, X):
     """The same computation written with F.linear and a counted number of halvings."""

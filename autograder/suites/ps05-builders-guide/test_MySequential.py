@@ -176,3 +176,32 @@ def test_moves_with_to(student, device, problem):
                          problem64["G"], to=to, hints=HINTS)
     expect_close(got["output"], expected["output"], f"{CALL} after net.to({device!r}, torch.float64)",
                  modules=problem["kinds"], X=problem64["X"])
+
+
+def _sequential_shared(ns, W, b, X):
+    """MySequential(layer, nn.Tanh(), layer)(X) with one layer given twice"""
+    import torch
+    from torch import nn
+    layer = nn.Linear(W.shape[1], W.shape[0], dtype=W.dtype)
+    with torch.no_grad():
+        layer.weight.copy_(W)
+        layer.bias.copy_(b)
+    net = ns["MySequential"](layer, nn.Tanh(), layer)
+    return {"output": net(X).detach(), "parameters": len(list(net.parameters()))}
+
+
+@points(1)
+@settings(max_examples=4)
+@given(problem=problems(dtype=torch.float64))
+def test_module_given_twice(student, problem):
+    """A module given twice runs twice: MySequential(layer, act, layer)(X) = layer(act(layer(X)))."""
+    (W, b), X = problem["layers"][0], problem["X"]
+    layer = nn.Linear(W.shape[1], W.shape[0], dtype=W.dtype)
+    with torch.no_grad():
+        layer.weight.copy_(W)
+        layer.bias.copy_(b)
+        expected = d2l.MySequential(layer, nn.Tanh(), layer)(X)
+    got = run_with_hints(student, _sequential_shared, W, b, X)
+    expect_close(got["output"], expected,
+                 "MySequential(layer, nn.Tanh(), layer)(X) (the layer should run twice; self.children() lists a "
+                 "module given twice only once, iterate over self._modules.values())", W=W, b=b, X=X)
