@@ -33,6 +33,9 @@ def expect_multi_in_out(got, X, K):
     terms = K[0].numel()
     c_o = K.shape[0]
     if isinstance(got, torch.Tensor) and got.shape != expected.shape:
+        if tuple(got.shape) == tuple(expected.squeeze().shape):
+            fail(f"{CALL} returned shape {tuple(got.shape)}: keep every dimension, (c_o, h - kh + 1, w - kw + 1) = "
+                 f"{tuple(expected.shape)}, also when c_o or the output size is 1 (do not squeeze)", **inputs)
         if tuple(got.shape) == tuple(expected.shape[1:]):
             fail(f"{CALL} returned shape {tuple(got.shape)}: keep one output channel per kernel K[o] and stack "
                  f"them along dim 0 (shape {tuple(expected.shape)}), do not add them up or squeeze them", **inputs)

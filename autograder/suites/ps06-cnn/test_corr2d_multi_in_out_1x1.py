@@ -40,7 +40,7 @@ def expect_1x1(got, X, K):
                  f"K.reshape(c_o, c_i) @ X.reshape(c_i, h * w)", **inputs)
         h, w = X.shape[1:]
         if h != w and isinstance(got, torch.Tensor) and got.shape == expected.shape:
-            scrambled = expected.reshape(c_o, w, h).transpose(1, 2)
+            scrambled = expected.transpose(1, 2).reshape(c_o, h, w)
             if close(got, scrambled, terms):
                 fail(f"{CALL} put the pixels back in the wrong order: reshape the product to (c_o, h, w) directly "
                      f"(X.reshape(c_i, h * w) keeps the row-major order of the pixels)", **inputs)

@@ -40,6 +40,32 @@ def problems(draw, dtype=None):
     return X, Y, tuple(K.shape), lr, draw(st.integers(1, 4))
 
 
+BUGS = {
+    "mean": "the loss is the SUM of the squared errors over the output, ((corr2d(X, K) - Y) ** 2).sum(), not their mean",
+    "no_zero_grad": "the gradient of the previous epoch was still in K.grad (gradients add up): zero it after each "
+                    "update (K.grad.zero_())",
+    "after_update": "record each epoch's loss as computed BEFORE that epoch's update (the loss you back-propagate)",
+}
+
+
+def simulate(X, Y, kernel_shape, lr, num_epochs, bug):
+    """The losses of learn_kernel with one typical bug (harness side, float64)."""
+    X, Y = X.detach().cpu().double(), Y.detach().cpu().double()
+    K = torch.zeros(kernel_shape, dtype=torch.float64, requires_grad=True)
+    losses = []
+    for _ in range(num_epochs):
+        loss = (d2l.corr2d(X, K) - Y) ** 2
+        loss = loss.mean() if bug == "mean" else loss.sum()
+        loss.backward()
+        with torch.no_grad():
+            K -= lr * K.grad
+            if bug != "no_zero_grad":
+                K.grad.zero_()
+            after = float(((d2l.corr2d(X, K) - Y) ** 2).sum())
+        losses.append(after if bug == "after_update" else float(loss))
+    return K.detach(), losses
+
+
 def learn(student, X, Y, kernel_shape, lr, num_epochs):
     call = f"learn_kernel(X, Y, {kernel_shape}, {lr}, {num_epochs})"
     result = run(student, "learn_kernel", X, Y, kernel_shape, lr, num_epochs, replace=("corr2d",), call=call)
@@ -62,16 +88,20 @@ def expect_trajectory(got, call, inputs, X, Y, kernel_shape, lr, num_epochs):
         fail(f"{call} returned losses {describe(losses)}; return Python floats (loss.item())", **inputs)
     want = torch.tensor(expected_losses, dtype=torch.float64)
     if not torch.allclose(got_losses, want, rtol=1e-4, atol=1e-6):
-        n = (X.shape[0] - kernel_shape[0] + 1) * (X.shape[1] - kernel_shape[1] + 1)
-        if n > 1 and torch.allclose(got_losses, want / n, rtol=1e-4, atol=1e-6):
-            fail(f"{call} returned the MEAN squared error; the loss is the SUM over the output, "
-                 f"((corr2d(X, K) - Y) ** 2).sum()", **inputs)
-        if abs(float(got_losses[0]) - float(want[0])) <= 1e-4 * abs(float(want[0])) + 1e-6:
-            fail(f"{call}: the first loss is right ({float(want[0]):.6g}) but the later ones are not "
-                 f"(got {got_losses.tolist()}, expected {want.tolist()}); {STEP}. Forgetting to zero the "
-                 f"gradient, or recording the loss after the update, gives this", **inputs)
+        for bug, message in BUGS.items():
+            other = torch.tensor(simulate(X, Y, kernel_shape, lr, num_epochs, bug)[1], dtype=torch.float64)
+            if not torch.allclose(other, want, rtol=1e-4, atol=1e-6) and \
+                    torch.allclose(got_losses, other, rtol=1e-4, atol=1e-6):
+                fail(f"{call} returned losses {got_losses.tolist()}, expected {want.tolist()}: {message}", **inputs)
         fail(f"{call} returned losses {got_losses.tolist()}, expected {want.tolist()}: start from K = 0 and "
              f"{STEP}", **inputs)
+    if isinstance(K, torch.Tensor) and K.shape == expected_K.shape and not torch.allclose(
+            K.detach().cpu().double(), expected_K.cpu().double(), rtol=1e-4, atol=1e-6):
+        for bug, message in BUGS.items():
+            other = simulate(X, Y, kernel_shape, lr, num_epochs, bug)[0]
+            if not torch.allclose(other, expected_K.cpu().double(), rtol=1e-4, atol=1e-6) and \
+                    torch.allclose(K.detach().cpu().double(), other, rtol=1e-4, atol=1e-6):
+                fail(f"{call} returned K = {describe(K)}, expected {describe(expected_K)}: {message}", **inputs)
     expect_close(K, expected_K.to(X.device), f"the kernel K returned by {call}", rtol=1e-4, atol=1e-6, **inputs)
 
 

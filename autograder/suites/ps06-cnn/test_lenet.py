@@ -21,11 +21,17 @@ def _layer_shapes(ns, n):
     X = torch.rand(n, 1, 28, 28)
     shapes, names = [], []
     children = list(net.children()) if isinstance(net, torch.nn.Module) else []
+    error = None
     for layer in children:
-        X = layer(X)
-        shapes.append(list(X.shape) if isinstance(X, torch.Tensor) else None)
         names.append(type(layer).__name__)
-    return {"is_sequential": isinstance(net, torch.nn.Sequential), "names": names, "shapes": shapes}
+        try:
+            X = layer(X)
+        except Exception as exc:  # the shapes so far tell which layer is wrong
+            error = f"{type(exc).__name__}: {exc}"
+            shapes.append(None)
+            break
+        shapes.append(list(X.shape) if isinstance(X, torch.Tensor) else None)
+    return {"is_sequential": isinstance(net, torch.nn.Sequential), "names": names, "shapes": shapes, "error": error}
 
 
 def _parameters(ns):
@@ -70,7 +76,8 @@ def test_layer_shapes(student, n):
     expect(got["is_sequential"], "lenet() should return an nn.Sequential of the 12 layers listed in its docstring")
     for index, (name, shape, want) in enumerate(zip(got["names"], got["shapes"], expected)):
         if shape != want:
-            fail(f"after layer {index} ({name}) of lenet() the shape is {shape}, expected {want}; layer {index} "
+            got_text = f"the shape is {shape}" if shape is not None else f"it raised {got['error']}"
+            fail(f"after layer {index} ({name}) of lenet() {got_text}, expected the shape {want}; layer {index} "
                  f"should be {LAYERS[index]}", n=n)
     expect(len(got["shapes"]) == len(expected),
            f"lenet() has {len(got['shapes'])} layers ({', '.join(got['names'])}); it should have the 12 layers "

@@ -23,7 +23,7 @@ def cases(draw, dtype=None, padded=None, ints=False, negative=False):
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     if padded:
         assume(kh > 1 or kw > 1)
-    ph = draw(st.integers(0, kh // 2))
+    ph = draw(st.integers(0, (min(kh, kw) if ints else kh) // 2))
     pw = ph if ints else draw(st.integers(0, kw // 2))
     if padded:
         assume(ph + pw > 0)
