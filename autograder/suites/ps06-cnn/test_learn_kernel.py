@@ -133,6 +133,7 @@ def test_recovers_edge_detector(student, vertical, dtype):
 
 
 @points(1)
+@settings(max_examples=6)
 @given(problem=problems())
 def test_returns_detached_kernel_and_floats(student, problem):
     """K comes back detached (no gradient), with X's dtype; the losses are Python floats, one per epoch."""
