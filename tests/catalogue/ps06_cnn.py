@@ -690,3 +690,12 @@ MUTANTS = (CORR2D_MUTANTS + CONV2D_MUTANTS + LEARN_KERNEL_MUTANTS + CONV_OUTPUT_
 VARIANTS = (CORR2D_VARIANTS + CONV2D_VARIANTS + LEARN_KERNEL_VARIANTS + CONV_OUTPUT_SHAPE_VARIANTS
             + CORR2D_PADDED_VARIANTS + CORR2D_MULTI_IN_VARIANTS + CORR2D_MULTI_IN_OUT_VARIANTS + ONE_BY_ONE_VARIANTS
             + POOL2D_VARIANTS + POOL2D_PADDED_VARIANTS + LENET_VARIANTS)
+
+MUTANTS.append(Mutant("corr2d_padded", "fpad_order_swapped", '''import torch.nn.functional as F
+
+def corr2d_padded(X, K, padding=0, stride=1):
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    Xp = F.pad(X, (ph, ph, pw, pw))
+    return corr2d(Xp, K)[::sh, ::sw]
+''', fails=("asymmetric_padding_and_stride",), message="LAST dimension"))

@@ -81,7 +81,15 @@ def _isolated(ns, name, args, kwargs=None, replace=(), grad_of=(), G=None, retur
     def corr2d_multi_in(X, K):
         return sum(corr2d(x, k) for x, k in zip(X, K))
 
-    helpers = {"corr2d": corr2d, "corr2d_multi_in": corr2d_multi_in}
+    def corr2d_multi_in_out(X, K):
+        return torch.stack([corr2d_multi_in(X, k) for k in K], 0)
+
+    def pool2d(X, pool_size, mode='max'):
+        windows = X.unfold(0, pool_size[0], 1).unfold(1, pool_size[1], 1)
+        return windows.amax(dim=(-2, -1)) if mode == 'max' else windows.mean(dim=(-2, -1))
+
+    helpers = {"corr2d": corr2d, "corr2d_multi_in": corr2d_multi_in, "corr2d_multi_in_out": corr2d_multi_in_out,
+               "pool2d": pool2d}
     function = ns[name]
     args = list(args)
     for index in grad_of:

@@ -34,6 +34,12 @@ def cases(draw, dtype=None, ints=False, asymmetric=False):
     return X, K, (ph if ints else (ph, pw)), (sh if ints else (sh, sw))
 
 
+def padded(student, X, K, *args):
+    """The student's corr2d_padded(X, K, *args), with a correct corr2d available to it."""
+    call = "corr2d_padded(X, K, padding, stride)" if args else "corr2d_padded(X, K)"
+    return run(student, "corr2d_padded", X, K, *args, replace=("corr2d",), call=call)["value"]
+
+
 def expect_padded(got, X, K, padding, stride, call=CALL):
     expected = d2l.corr2d_padded(X, K, padding, stride)
     inputs = dict(X=X, K=K, padding=padding, stride=stride)
@@ -45,6 +51,11 @@ def expect_padded(got, X, K, padding, stride, call=CALL):
         if tuple(got.shape) == ((h + ph - kh) // sh + 1, (w + pw - kw) // sw + 1):
             fail(f"{call} returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}: pad p_h rows on top "
                  f"AND at the bottom, and p_w columns on the left AND on the right", **inputs)
+        swapped = ((h + 2 * pw - kh) // sh + 1, (w + 2 * ph - kw) // sw + 1)
+        if ph != pw and tuple(got.shape) == swapped:
+            fail(f"{call} returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}: the padding of the "
+                 f"rows and of the columns are swapped (note that torch.nn.functional.pad's tuple starts with the "
+                 f"LAST dimension: F.pad(X, (p_w, p_w, p_h, p_h)))", **inputs)
         if (sh, sw) != (1, 1) and tuple(got.shape) == d2l.conv_output_shape(X.shape, K.shape, padding, 1):
             fail(f"{call} returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}: move the window by "
                  f"s_h rows and s_w columns (the stride), not by one", **inputs)
@@ -63,7 +74,7 @@ def test_matches_reference(student, device, case):
     """corr2d_padded equals the reference for pairs padding and stride, float32/float64, any device."""
     X, K, padding, stride = case
     X, K = X.to(device), K.to(device)
-    expect_padded(student.corr2d_padded(X, K, padding, stride), X, K, padding, stride)
+    expect_padded(padded(student, X, K, padding, stride), X, K, padding, stride)
 
 
 @points(1)
@@ -72,7 +83,7 @@ def test_matches_reference(student, device, case):
 def test_asymmetric_padding_and_stride(student, case):
     """p_h != p_w and s_h != s_w on non-square inputs: rows use p_h, s_h and columns p_w, s_w."""
     X, K, padding, stride = case
-    expect_padded(student.corr2d_padded(X, K, padding, stride), X, K, padding, stride)
+    expect_padded(padded(student, X, K, padding, stride), X, K, padding, stride)
 
 
 @points(1)
@@ -83,9 +94,9 @@ def test_int_arguments_and_defaults(student, case, defaults):
     X, K, padding, stride = case
     if defaults:
         K = K[:X.shape[0], :X.shape[1]]
-        expect_padded(student.corr2d_padded(X, K), X, K, 0, 1, call="corr2d_padded(X, K)")
+        expect_padded(padded(student, X, K), X, K, 0, 1, call="corr2d_padded(X, K)")
     else:
-        expect_padded(student.corr2d_padded(X, K, padding, stride), X, K, padding, stride)
+        expect_padded(padded(student, X, K, padding, stride), X, K, padding, stride)
 
 
 @points(1)
@@ -96,7 +107,8 @@ def test_gradient(student, case, data):
     X, K, padding, stride = case
     shape = d2l.conv_output_shape(X.shape, K.shape, padding, stride)
     G = data.draw(images(shape, dtype=torch.float64))
-    result = run(student, "corr2d_padded", X, K, padding, stride, grad_of=(0, 1), G=G, call=CALL)
+    result = run(student, "corr2d_padded", X, K, padding, stride, grad_of=(0, 1), G=G, call=CALL,
+                 replace=("corr2d",))
     expect_padded(result["value"], X, K, padding, stride)
     Xr, Kr = X.clone().requires_grad_(True), K.clone().requires_grad_(True)
     (d2l.corr2d_padded(Xr, Kr, padding, stride) * G).sum().backward()
