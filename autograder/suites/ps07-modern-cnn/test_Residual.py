@@ -30,7 +30,7 @@ def check(student, config, X, seed=0, **options):
 
 
 @points(1)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs())
 @example(config=((2, 3), {'use_1x1conv': True, 'strides': 2}))
 def test_parameters(student, config):
@@ -41,7 +41,7 @@ def test_parameters(student, config):
 
 
 @points(2)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs(), size=image_sizes(2, 6), dtype=dtypes(), seed=st.integers(0, 100))
 @example(config=((2, 3), {'use_1x1conv': True, 'strides': 2}), size=(5, 4), dtype=torch.float64, seed=1)
 def test_evaluation_mode(student, device, config, size, dtype, seed):
@@ -51,7 +51,7 @@ def test_evaluation_mode(student, device, config, size, dtype, seed):
 
 
 @points(1)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs(shortcut=False), size=image_sizes(2, 5), seed=st.integers(0, 100))
 @example(config=((2, 2), {}), size=(4, 5), seed=2)
 def test_identity_shortcut(student, config, size, seed):
@@ -61,7 +61,7 @@ def test_identity_shortcut(student, config, size, seed):
 
 
 @points(1)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(cin=st.integers(1, 3), cout=st.integers(1, 4), size=image_sizes(3, 7), seed=st.integers(0, 100))
 @example(cin=2, cout=3, size=(5, 6), seed=3)
 def test_1x1conv_with_stride_2(student, cin, cout, size, seed):
@@ -71,7 +71,7 @@ def test_1x1conv_with_stride_2(student, cin, cout, size, seed):
 
 
 @points(2)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs(), seed=st.integers(0, 100))
 @example(config=((2, 3), {'use_1x1conv': True, 'strides': 2}), seed=4)
 def test_training_mode(student, config, seed):

@@ -22,7 +22,7 @@ def configs(draw):
 
 
 @points(1)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs())
 @example(config=((2, 2, 2), {'first_block': True}))
 def test_parameters(student, config):
@@ -32,7 +32,7 @@ def test_parameters(student, config):
 
 
 @points(1)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs(), h=st.integers(2, 7), w=st.integers(2, 7))
 @example(config=((2, 3, 2), {}), h=6, w=5)
 def test_output_shape(student, config, h, w):
@@ -44,7 +44,7 @@ def test_output_shape(student, config, h, w):
 
 
 @points(2)
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(config=configs(), dtype=dtypes(), train=st.booleans(), seed=st.integers(0, 100))
 @example(config=((2, 3, 2), {}), dtype=torch.float64, train=True, seed=1)
 def test_matches_reference(student, device, config, dtype, train, seed):
