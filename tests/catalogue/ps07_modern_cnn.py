@@ -304,6 +304,10 @@ BATCHNORM_MUTANTS = [
 ]
 
 BATCHNORM_VARIANTS = [
+    # the layer is graded with a correct batch_norm swapped in: a wrong function exercise is not charged twice
+    Variant("BatchNorm", "correct_layer_on_a_wrong_batch_norm", _BN_MODULE,
+            extra={"batch_norm": _BN_TEMPLATE.replace("var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)",
+                                                      "var = X.var(dim=dims, keepdim=True)")}),
     Variant("BatchNorm", "copy_under_no_grad", '''class BatchNorm(nn.Module):
     def __init__(self, num_features, num_dims):
         super().__init__()

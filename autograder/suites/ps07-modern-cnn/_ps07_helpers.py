@@ -85,8 +85,40 @@ def check_state(student, name, args, kwargs, reference, hint=""):
              f"with register_buffer (not as plain tensor attributes) and use the docstring's names")
 
 
+def module_run_with_correct_batch_norm(ns, name, args=(), kwargs=None, state=None, inputs=(), train=False,
+                                       device=None, dtype=None, output_grad=None, calls=1):
+    """NAME(*args, **kwargs) with the harness's parameters, called on inputs (with a correct batch_norm)"""
+    import torch
+
+    def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):  # correct, so only the layer is graded
+        if not torch.is_grad_enabled():
+            return gamma * (X - moving_mean) / torch.sqrt(moving_var + eps) + beta, moving_mean, moving_var
+        dims = (0,) if X.dim() == 2 else (0, 2, 3)
+        mean = X.mean(dim=dims, keepdim=True)
+        var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)
+        Y = gamma * (X - mean) / torch.sqrt(var + eps) + beta
+        return (Y, momentum * moving_mean + (1.0 - momentum) * mean.detach(),
+                momentum * moving_var + (1.0 - momentum) * var.detach())
+
+    with ns.replaced(batch_norm=batch_norm):
+        module = ns[name](*args, **(kwargs or {}))
+        if device is not None or dtype is not None:
+            module = module.to(device=device, dtype=dtype)
+        if state is not None:
+            module.load_state_dict(state)
+        module.train(train)
+        outputs = [module(*inputs) for _ in range(calls)]
+        result = {"output": outputs[0] if calls == 1 else outputs, "training": bool(module.training),
+                  "state_after": {key: value.detach().clone() for key, value in module.state_dict().items()}}
+        if output_grad is not None:
+            (outputs[0] * output_grad).sum().backward()
+            result["grads"] = {key: None if p.grad is None else p.grad.detach().clone()
+                               for key, p in module.named_parameters()}
+    return result
+
+
 def run_both(student, name, args, kwargs, reference, X, *, train, device="cpu", grads=False, calls=1, seed=0,
-             shape_hint=""):
+             shape_hint="", driver=drivers.module_run):
     """(got, expected): the student's and the reference's block with the same parameters on input X."""
     call = call_text(name, args, kwargs)
     X = X.to(device)
@@ -99,7 +131,7 @@ def run_both(student, name, args, kwargs, reference, X, *, train, device="cpu", 
     options = dict(state=state, inputs=[X], train=train, device=device, dtype=X.dtype, output_grad=G, calls=calls)
     expected = drivers.reference_run(copy.deepcopy(reference), **options)
     try:
-        got = student.run(drivers.module_run, name, args, kwargs, describe_as=call, **options)
+        got = student.run(driver, name, args, kwargs, describe_as=call, **options)
     except Failure as failure:
         text = str(failure)
         if "state_dict" in text or "Missing key" in text or "Unexpected key" in text or "size mismatch" in text:
@@ -113,11 +145,11 @@ def run_both(student, name, args, kwargs, reference, X, *, train, device="cpu", 
 
 
 def check_module(student, name, args, kwargs, reference, X, *, train, device="cpu", grads=False, calls=1,
-                 seed=0, shape_hint=""):
+                 seed=0, shape_hint="", driver=drivers.module_run):
     """Outputs (and gradients, and the state after the calls) of the student's block equal the reference's."""
     call = call_text(name, args, kwargs)
     got, expected = run_both(student, name, args, kwargs, reference, X, train=train, device=device, grads=grads,
-                             calls=calls, seed=seed, shape_hint=shape_hint)
+                             calls=calls, seed=seed, shape_hint=shape_hint, driver=driver)
     mode = "training" if train else "evaluation"
     where = dict(X_shape=tuple(X.shape), X_dtype=X.dtype, mode=mode)
     out, ref = got["output"], expected["output"]
