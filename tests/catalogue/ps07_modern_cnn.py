@@ -460,6 +460,17 @@ RESNET_BLOCK_MUTANTS = [
 ]
 
 RESNET_BLOCK_VARIANTS = [
+    # the stage is graded with a correct Residual swapped in: a wrong Residual is not charged twice
+    Variant("resnet_block", "correct_stage_on_a_wrong_Residual", '''def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blk = []
+    for i in range(num_residuals):
+        if i == 0 and not first_block:
+            blk.append(Residual(input_channels, num_channels, use_1x1conv=True, strides=2))
+        else:
+            blk.append(Residual(num_channels, num_channels))
+    return nn.Sequential(*blk)
+''', extra={"Residual": _RESIDUAL_INIT.replace("        self.bn2 = nn.BatchNorm2d(num_channels)\n", "")
+                        + _RESIDUAL_FORWARD.replace("self.bn2", "self.bn1")}),
     Variant("resnet_block", "comprehension", '''def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
     first = (Residual(num_channels, num_channels) if first_block else
              Residual(input_channels, num_channels, use_1x1conv=True, strides=2))
@@ -562,6 +573,21 @@ DENSE_BLOCK_MUTANTS = [
 ]
 
 DENSE_BLOCK_VARIANTS = [
+    # the dense block is graded with a correct conv_block swapped in: a wrong conv_block is not charged twice
+    Variant("DenseBlock", "correct_block_on_a_wrong_conv_block", '''class DenseBlock(nn.Module):
+    def __init__(self, num_convs, input_channels, num_channels):
+        super().__init__()
+        self.net = nn.Sequential(*[conv_block(input_channels + i * num_channels, num_channels)
+                                   for i in range(num_convs)])
+
+    def forward(self, X):
+        for blk in self.net:
+            X = torch.cat((X, blk(X)), dim=1)
+        return X
+''', extra={"conv_block": '''def conv_block(input_channels, num_channels):
+    return nn.Sequential(nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1),
+                         nn.BatchNorm2d(num_channels), nn.ReLU())
+'''}),
     Variant("DenseBlock", "feature_list", '''class DenseBlock(nn.Module):
     def __init__(self, num_convs, input_channels, num_channels):
         super().__init__()

@@ -7,6 +7,7 @@ to the worker, where ``autograder.drivers.module_run`` builds the student's
 block, loads it strictly, moves it to the device and dtype, and runs it.
 """
 import copy
+import inspect
 
 import torch
 from hypothesis import strategies as st
@@ -54,10 +55,13 @@ def inputs(shape, dtype, seed, low=-2.0, high=2.0):
     return (low + (high - low) * torch.rand(shape, generator=generator, dtype=torch.float64)).to(dtype)
 
 
-def check_state(student, name, args, kwargs, reference, hint=""):
+def check_state(student, name, args, kwargs, reference, hint="", sources=()):
     """The student's freshly built block registers the reference's parameters (names and shapes) and buffers."""
     call = call_text(name, args, kwargs)
-    got = student.run(drivers.module_state, name, args, kwargs, describe_as=call)
+    if sources:
+        got = student.run(module_state_with, name, args, kwargs, sources=list(sources), describe_as=call)
+    else:
+        got = student.run(drivers.module_state, name, args, kwargs, describe_as=call)
     expected = {key: tuple(p.shape) for key, p in reference.named_parameters()}
     got_params = got["parameters"] if isinstance(got, dict) else {}
     got_shapes = {key: tuple(value.shape) for key, value in got_params.items()}
@@ -117,8 +121,63 @@ def module_run_with_correct_batch_norm(ns, name, args=(), kwargs=None, state=Non
     return result
 
 
+def module_run_with(ns, name, args=(), kwargs=None, state=None, inputs=(), train=False, device=None, dtype=None,
+                    output_grad=None, calls=1, sources=()):
+    """NAME(*args, **kwargs) with the harness's parameters, called on inputs (with correct building blocks)"""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    env = {"torch": torch, "nn": nn, "F": F}
+    for source in sources:  # correct versions of the blocks NAME builds on, so only NAME itself is graded
+        exec(source, env)
+    names = [line.split()[1].split("(")[0] for source in sources for line in source.splitlines()
+             if line.startswith(("def ", "class "))]
+    with ns.replaced(**{key: env[key] for key in names}):
+        module = ns[name](*args, **(kwargs or {}))
+        if device is not None or dtype is not None:
+            module = module.to(device=device, dtype=dtype)
+        if state is not None:
+            module.load_state_dict(state)
+        module.train(train)
+        outputs = [module(*inputs) for _ in range(calls)]
+        result = {"output": outputs[0] if calls == 1 else outputs, "training": bool(module.training),
+                  "state_after": {key: value.detach().clone() for key, value in module.state_dict().items()}}
+        if output_grad is not None:
+            (outputs[0] * output_grad).sum().backward()
+            result["grads"] = {key: None if p.grad is None else p.grad.detach().clone()
+                               for key, p in module.named_parameters()}
+    return result
+
+
+def module_state_with(ns, name, args=(), kwargs=None, sources=()):
+    """the parameters and buffers NAME(*args, **kwargs) registers (with correct building blocks)"""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    env = {"torch": torch, "nn": nn, "F": F}
+    for source in sources:
+        exec(source, env)
+    names = [line.split()[1].split("(")[0] for source in sources for line in source.splitlines()
+             if line.startswith(("def ", "class "))]
+    with ns.replaced(**{key: env[key] for key in names}):
+        module = ns[name](*args, **(kwargs or {}))
+    return {
+        "parameters": {key: value.detach().clone() for key, value in module.named_parameters()},
+        "buffers": {key: value.detach().clone() for key, value in module.named_buffers()},
+        "state_dict": list(module.state_dict()),
+        "training": bool(module.training),
+    }
+
+
+def sources_of(*objects):
+    """Source texts of d2lkit blocks, for :func:`module_run_with`."""
+    return [inspect.getsource(obj) for obj in objects]
+
+
 def run_both(student, name, args, kwargs, reference, X, *, train, device="cpu", grads=False, calls=1, seed=0,
-             shape_hint="", driver=drivers.module_run):
+             shape_hint="", driver=drivers.module_run, sources=()):
     """(got, expected): the student's and the reference's block with the same parameters on input X."""
     call = call_text(name, args, kwargs)
     X = X.to(device)
@@ -131,7 +190,11 @@ def run_both(student, name, args, kwargs, reference, X, *, train, device="cpu", 
     options = dict(state=state, inputs=[X], train=train, device=device, dtype=X.dtype, output_grad=G, calls=calls)
     expected = drivers.reference_run(copy.deepcopy(reference), **options)
     try:
-        got = student.run(driver, name, args, kwargs, describe_as=call, **options)
+        if sources:
+            got = student.run(module_run_with, name, args, kwargs, describe_as=call, sources=list(sources),
+                              **options)
+        else:
+            got = student.run(driver, name, args, kwargs, describe_as=call, **options)
     except Failure as failure:
         text = str(failure)
         if "state_dict" in text or "Missing key" in text or "Unexpected key" in text or "size mismatch" in text:
@@ -145,11 +208,11 @@ def run_both(student, name, args, kwargs, reference, X, *, train, device="cpu", 
 
 
 def check_module(student, name, args, kwargs, reference, X, *, train, device="cpu", grads=False, calls=1,
-                 seed=0, shape_hint="", driver=drivers.module_run):
+                 seed=0, shape_hint="", driver=drivers.module_run, sources=()):
     """Outputs (and gradients, and the state after the calls) of the student's block equal the reference's."""
     call = call_text(name, args, kwargs)
     got, expected = run_both(student, name, args, kwargs, reference, X, train=train, device=device, grads=grads,
-                             calls=calls, seed=seed, shape_hint=shape_hint, driver=driver)
+                             calls=calls, seed=seed, shape_hint=shape_hint, driver=driver, sources=sources)
     mode = "training" if train else "evaluation"
     where = dict(X_shape=tuple(X.shape), X_dtype=X.dtype, mode=mode)
     out, ref = got["output"], expected["output"]

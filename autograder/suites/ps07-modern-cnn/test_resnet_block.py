@@ -6,9 +6,11 @@ from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
-from _ps07_helpers import check_module, check_state, dtypes, inputs, reference_block
+from _ps07_helpers import check_module, check_state, dtypes, inputs, reference_block, sources_of
 from autograder.suite import points
 
+# a correct Residual is swapped in, so a mistake there is not charged here twice
+BLOCKS = sources_of(d2l.Residual)
 HINT = ("block 0 is Residual(input_channels, num_channels, use_1x1conv=True, strides=2) unless first_block, "
         "then Residual(num_channels, num_channels); the others are Residual(num_channels, num_channels)")
 
@@ -28,7 +30,8 @@ def configs(draw):
 def test_parameters(student, config):
     """num_residuals Residual blocks at indices 0, 1, ...; only block 0 (not first_block) has a 1x1 shortcut."""
     args, kwargs = config
-    check_state(student, "resnet_block", args, kwargs, reference_block(d2l.resnet_block, args, kwargs), HINT)
+    check_state(student, "resnet_block", args, kwargs, reference_block(d2l.resnet_block, args, kwargs), HINT,
+                sources=BLOCKS)
 
 
 @points(1)
@@ -40,7 +43,7 @@ def test_output_shape(student, config, h, w):
     args, kwargs = config
     X = inputs((2, args[0], h, w), torch.float64, h * w)
     check_module(student, "resnet_block", args, kwargs, reference_block(d2l.resnet_block, args, kwargs), X,
-                 train=False, shape_hint=HINT)
+                 train=False, shape_hint=HINT, sources=BLOCKS)
 
 
 @points(2)
@@ -52,4 +55,4 @@ def test_matches_reference(student, device, config, dtype, train, seed):
     args, kwargs = config
     X = inputs((3, args[0], 4, 5), dtype, seed)
     check_module(student, "resnet_block", args, kwargs, reference_block(d2l.resnet_block, args, kwargs, seed=seed),
-                 X, train=train, device=device, shape_hint=HINT)
+                 X, train=train, device=device, shape_hint=HINT, sources=BLOCKS)
