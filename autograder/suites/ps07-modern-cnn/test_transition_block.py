@@ -32,7 +32,7 @@ def test_parameters(student, args):
 @given(args=configs(), size=image_sizes(2, 7), dtype=dtypes(), seed=st.integers(0, 100))
 @example(args=(2, 3), size=(4, 5), dtype=torch.float64, seed=1)
 def test_evaluation_mode(student, device, args, size, dtype, seed):
-    """Evaluation mode with the harness's parameters and statistics: output (N, num_channels, h // 2, w // 2) as the reference."""
+    """Evaluation mode with the harness's parameters and statistics: the reference's (N, num_channels, h//2, w//2)."""
     X = inputs((2, args[0]) + size, dtype, seed)
     check_module(student, "transition_block", args, {}, reference_block(d2l.transition_block, args, seed=seed), X,
                  train=False, device=device, shape_hint=HINT)
@@ -45,5 +45,5 @@ def test_evaluation_mode(student, device, args, size, dtype, seed):
 def test_training_mode(student, args, seed):
     """Training mode: output, gradients and running statistics equal the reference's (BN, ReLU, conv, pool)."""
     X = inputs((3, args[0], 4, 5), torch.float64, seed)
-    check_module(student, "transition_block", args, {}, reference_block(d2l.transition_block, args, seed=seed), X, train=True,
-                 grads=True, seed=seed, shape_hint=HINT)
+    check_module(student, "transition_block", args, {}, reference_block(d2l.transition_block, args, seed=seed), X,
+                 train=True, grads=True, seed=seed, shape_hint=HINT)
