@@ -87,7 +87,7 @@ def test_matches_reference(student, device, problem):
     if not isinstance(result, str):
         fail(f"{call} returned {describe(result)}; return one string: the prefix and the predicted characters "
              f"joined, ''.join(vocab.idx_to_token[i] for i in outputs)", prefix=prefix, num_preds=num_preds)
-    if len(result) == len(expected["result"]) - len(prefix) and num_preds:
+    if result != expected["result"] and len(result) == len(expected["result"]) - len(prefix):
         fail(f"{call} returned {result!r}, expected {expected['result']!r}: return the prefix followed by the "
              f"predictions", prefix=prefix, num_preds=num_preds)
     expect(result == expected["result"],

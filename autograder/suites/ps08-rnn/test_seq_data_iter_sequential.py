@@ -33,7 +33,9 @@ def test_rows_continue_across_batches(student, problem):
     n = len(corpus)
     if not batches:
         expect(any((n - offset - 1) // batch_size < num_steps for offset in range(num_steps + 1)),
-               f"{call} yielded no batch, but a corpus of {n} tokens holds at least one", **inputs)
+               f"{call} yielded no batch, but a corpus of {n} tokens holds at least one: each row holds L = "
+               f"(len(corpus) - offset - 1) // batch_size tokens, so L // num_steps full blocks of num_steps "
+               f"columns", **inputs)
         return
     rows = [[p for X, _ in batches for p in positions(X, corpus)[b]] for b in range(batch_size)]
     for b, row in enumerate(rows):

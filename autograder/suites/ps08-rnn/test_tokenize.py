@@ -15,7 +15,8 @@ def _expect_tokens(got, lines, token):
     if token == "word" and got == [line.split(" ") for line in lines]:
         fail(f"{call} returned {describe(got)}, expected {describe(expected)}: split on runs of whitespace with "
              f"line.split() (no argument), so repeated spaces and tabs give no empty tokens", lines=lines)
-    if isinstance(got, list) and got and not isinstance(got[0], list):
+    if isinstance(got, list) and (got == [t for line in expected for t in line]
+                                  or (got and not isinstance(got[0], list))):
         fail(f"{call} returned a flat list {describe(got)}; return one LIST of tokens per line, e.g. "
              f"[line.split() for line in lines]", lines=lines)
     fail(f"{call} returned {describe(got)}, expected {describe(expected)}", lines=lines)
