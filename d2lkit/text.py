@@ -7,15 +7,21 @@ Every loader reads its file through :func:`d2lkit.data.download`, so with
 (or :func:`make_tiny_fra_eng`) it works offline.
 """
 import collections
+import io
 import random
 import re
+import zipfile
 
 import torch
 
-from .data import download, register_local_file
+from .data import DATA_HUB, download, load_array, register_local_file
 
 __all__ = ['tokenize', 'Vocab', 'read_time_machine', 'load_corpus_time_machine', 'make_tiny_time_machine',
-           'seq_data_iter_random', 'seq_data_iter_sequential', 'SeqDataLoader', 'load_data_time_machine']
+           'seq_data_iter_random', 'seq_data_iter_sequential', 'SeqDataLoader', 'load_data_time_machine',
+           'read_data_nmt', 'preprocess_nmt', 'tokenize_nmt', 'build_array_nmt', 'load_data_nmt', 'make_tiny_fra_eng']
+
+DATA_HUB['fra-eng.zip'] = ('http://d2l-data.s3-accelerate.amazonaws.com/fra-eng.zip',
+                           'sha1:94646ad1522d915e7b0f9296181140edcf86a4f5')
 
 
 def tokenize(lines, token='word'):
@@ -181,3 +187,71 @@ def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tok
     """``(data_iter, vocab)`` of the time machine (character level)."""
     data_iter = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
     return data_iter, data_iter.vocab
+
+
+def read_data_nmt():
+    """The text of ``fra-eng/fra.txt`` from the fra-eng zip (tab-separated English-French pairs)."""
+    with zipfile.ZipFile(download('fra-eng.zip')) as archive:
+        return archive.read('fra-eng/fra.txt').decode('utf-8')
+
+
+def preprocess_nmt(text):
+    """Lower case, non-breaking spaces to spaces, and a space before , . ! ? when missing."""
+    text = text.replace('\u202f', ' ').replace('\xa0', ' ').lower()
+    out = [' ' + ch if i > 0 and ch in set(',.!?') and text[i - 1] != ' ' else ch for i, ch in enumerate(text)]
+    return ''.join(out)
+
+
+def tokenize_nmt(text, num_examples=None):
+    """``(source, target)``: word token lists of the first ``num_examples`` lines' two columns."""
+    source, target = [], []
+    for i, line in enumerate(text.split('\n')):
+        if num_examples and i >= num_examples:
+            break
+        parts = line.split('\t')
+        if len(parts) >= 2:
+            source.append(parts[0].split(' '))
+            target.append(parts[1].split(' '))
+    return source, target
+
+
+def build_array_nmt(lines, vocab, num_steps):
+    """``(array (n, num_steps) int64, valid_len (n,))``: indices + '<eos>', truncated or padded with '<pad>'."""
+    from .modern_rnn import truncate_pad
+    lines = [vocab[line] + [vocab['<eos>']] for line in lines]
+    array = torch.tensor([truncate_pad(line, num_steps, vocab['<pad>']) for line in lines], dtype=torch.int64)
+    valid_len = (array != vocab['<pad>']).type(torch.int32).sum(1)
+    return array, valid_len
+
+
+def load_data_nmt(batch_size, num_steps, num_examples=600):
+    """``(data_iter, src_vocab, tgt_vocab)`` of English-French pairs; batches (X, X_len, Y, Y_len)."""
+    source, target = tokenize_nmt(preprocess_nmt(read_data_nmt()), num_examples)
+    src_vocab = Vocab(source, min_freq=2, reserved_tokens=['<pad>', '<bos>', '<eos>'])
+    tgt_vocab = Vocab(target, min_freq=2, reserved_tokens=['<pad>', '<bos>', '<eos>'])
+    src_array, src_valid_len = build_array_nmt(source, src_vocab, num_steps)
+    tgt_array, tgt_valid_len = build_array_nmt(target, tgt_vocab, num_steps)
+    data_iter = load_array((src_array, src_valid_len, tgt_array, tgt_valid_len), batch_size)
+    return data_iter, src_vocab, tgt_vocab
+
+
+_TINY_PAIRS = [('go .', 'va !'), ('hi .', 'salut !'), ('run !', 'cours !'), ('i lost .', "j'ai perdu ."),
+               ("he's calm .", 'il est calme .'), ("i'm home .", 'je suis chez moi .'),
+               ('we won .', 'nous avons gagné .'), ('be nice .', 'sois gentil !')]
+
+
+def make_tiny_fra_eng(folder, num_lines=64, seed=0):
+    """Write a small ``fra-eng.zip`` (holding ``fra-eng/fra.txt``) into ``folder`` and register it.
+
+    The lines are the few pairs above repeated in a shuffled order, in the
+    real file's tab-separated format. Returns ``folder``.
+    """
+    rng = random.Random(seed)
+    lines = [rng.choice(_TINY_PAIRS) for _ in range(num_lines)]
+    text = ''.join(f'{en.capitalize()}\t{fr.capitalize()}\n' for en, fr in lines)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w') as archive:
+        info = zipfile.ZipInfo('fra-eng/fra.txt', date_time=(2020, 1, 1, 0, 0, 0))
+        archive.writestr(info, text.encode('utf-8'))
+    register_local_file(folder, 'fra-eng.zip', buffer.getvalue())
+    return folder
