@@ -41,7 +41,7 @@ def expect_layer(got, expected, call, state_names, **inputs):
         fail(f"{call} returned the state as a bare tensor; return the tuple {state_names}", **inputs)
     exp_outputs, exp_state = expected
     if isinstance(outputs, torch.Tensor) and outputs.shape == (exp_outputs.shape[0] * exp_outputs.shape[1],
-                                                                exp_outputs.shape[2]) and exp_outputs.shape[0] > 1:
+                                                                exp_outputs.shape[2]):
         fail(f"{call} returned outputs of shape {tuple(outputs.shape)}; stack the states of every step into "
              f"(T, B, h) with torch.stack", **inputs)
     if (len(exp_state) == 2 and isinstance(state, (tuple, list)) and len(state) == 2
