@@ -14,6 +14,7 @@ harness on a ``d2lkit`` class.
 from __future__ import annotations
 
 import contextlib
+import copy
 
 import torch
 from hypothesis import strategies as st
@@ -160,14 +161,21 @@ class _Namespace:
 
 def reference(name, **options):
     """attention_run on d2lkit's NAME, in the harness (the same keys as the student's result)."""
+    options = copy.deepcopy(options)  # the reference's forward may fill the decoder state in place
     options.pop("helpers", None)
     return attention_run(_Namespace(**{name: getattr(d2l, name)}), name, **options)
 
 
 def reference_state(name, args, dtype, device, seed=0):
-    """A freshly initialised reference module's state_dict (seeded), in dtype, on device."""
+    """A seeded reference module's state_dict in dtype on device, every entry perturbed by noise.
+
+    The noise makes LayerNorm weights differ from 1 and 0, so that two
+    AddNorms swapped or one used twice give a different output.
+    """
     torch.manual_seed(seed)
-    return {k: v.to(device=device, dtype=dtype) for k, v in getattr(d2l, name)(*args).state_dict().items()}
+    state = getattr(d2l, name)(*args).state_dict()
+    return {k: (v + 0.2 * torch.randn(v.shape, dtype=v.dtype)).to(device=device, dtype=dtype)
+            for k, v in state.items()}
 
 
 def run(student, name, helpers=(), **options):
@@ -217,12 +225,12 @@ def seeded(shape, seed, dtype=torch.float64, scale=1.0):
 
 
 @st.composite
-def valid_lens(draw, B, Q, K, kind=None, min_len=0):
-    """None, (B,) or (B, Q) int64 valid lengths in [min_len, K + 1]."""
+def valid_lens(draw, B, Q, K, kind=None, min_len=0, max_len=None):
+    """None, (B,) or (B, Q) int64 valid lengths in [min_len, max_len] (default K + 1)."""
     kind = kind or draw(st.sampled_from(["none", "1d", "2d"]))
     if kind == "none":
         return None
     shape = (B,) if kind == "1d" else (B, Q)
-    values = draw(st.lists(st.integers(min_len, K + 1), min_size=shape[0] * (Q if kind == "2d" else 1),
+    values = draw(st.lists(st.integers(min_len, K + 1 if max_len is None else max_len), min_size=shape[0] * (Q if kind == "2d" else 1),
                            max_size=shape[0] * (Q if kind == "2d" else 1)))
     return torch.tensor(values, dtype=torch.int64).reshape(shape)

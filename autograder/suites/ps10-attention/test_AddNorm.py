@@ -21,7 +21,6 @@ def options(p, device="cpu", grads=False, train=False, dropout=None):
     dtype, seed = p["dtype"], p["seed"]
     args = p["args"] if dropout is None else (p["args"][0], dropout)
     state = reference_state(NAME, args, dtype, device, seed)
-    state = {k: v + seeded(v.shape, seed + 5, dtype).to(device) * 0.3 for k, v in state.items()}  # not 1 and 0
     result = dict(args=args, state=state, device=device, dtype=dtype, train=train,
                   inputs=[seeded(p["shape"], seed, dtype, 2.0).to(device), seeded(p["shape"], seed + 1, dtype).to(device)])
     if grads:
@@ -36,7 +35,7 @@ def test_parameters(student):
 
 
 @points(2)
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(p=problems())
 def test_matches_reference(student, device, p):
     """The output equals the reference's (eval mode, float32/float64, CPU/GPU)."""

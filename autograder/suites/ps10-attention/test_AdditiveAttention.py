@@ -45,7 +45,7 @@ def test_parameters(student):
 
 
 @points(2)
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(p=problems())
 def test_matches_reference(student, device, p):
     """The output equals the reference's with the same parameters (any valid_lens, float32/float64)."""
@@ -53,7 +53,7 @@ def test_matches_reference(student, device, p):
 
 
 @points(1)
-@settings(max_examples=8)
+@settings(max_examples=5)
 @given(p=problems(kind="2d"))
 def test_masks_each_query(student, p):
     """With a valid length per query (B, Q), keys past each query's length get no weight."""
@@ -61,7 +61,7 @@ def test_masks_each_query(student, p):
 
 
 @points(1)
-@settings(max_examples=6)
+@settings(max_examples=5)
 @given(p=problems(dtype=torch.float64))
 def test_gradients(student, p):
     """The gradients of the parameters and of queries, keys and values equal the reference's (float64)."""
@@ -69,7 +69,7 @@ def test_gradients(student, p):
 
 
 @points(1)
-@settings(max_examples=6)
+@settings(max_examples=5)
 @given(p=problems())
 def test_attention_weights(student, p):
     """forward stores the (B, Q, K) weights in self.attention_weights."""

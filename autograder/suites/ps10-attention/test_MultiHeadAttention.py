@@ -46,7 +46,7 @@ def test_parameters(student):
 
 
 @points(2)
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(p=problems())
 def test_matches_reference(student, device, p):
     """The output equals the reference's (no mask or any valid_lens, float32/float64, CPU/GPU)."""
@@ -54,7 +54,7 @@ def test_matches_reference(student, device, p):
 
 
 @points(2)
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(p=problems(kind=None, min_B=2).filter(lambda p: p["lens"] is not None and p["args"][4] > 1),
        data=st.data())
 def test_repeats_valid_lens_per_head(student, p, data):
@@ -77,7 +77,7 @@ def test_repeats_valid_lens_per_head(student, p, data):
 
 
 @points(1)
-@settings(max_examples=6)
+@settings(max_examples=5)
 @given(p=problems(dtype=torch.float64))
 def test_gradients(student, p):
     """The gradients of the four projections and of the inputs equal the reference's (float64)."""
@@ -85,7 +85,7 @@ def test_gradients(student, p):
 
 
 @points(1)
-@settings(max_examples=6)
+@settings(max_examples=5)
 @given(p=problems(bias=True))
 def test_with_bias(student, p):
     """bias=True gives the four projections biases (W_q.bias, ...), used in the output."""

@@ -39,7 +39,7 @@ def check(student, p, device="cpu"):
         if torch.allclose(got_P[:, 0::2], P[:, 1::2], **TOL) and torch.allclose(got_P[:, 1::2], P[:, 0::2], **TOL):
             fail(f"{NAME}: sin and cos are swapped; even columns 2i take sin, odd columns 2i+1 take cos",
                  num_hiddens=p["d"], T=p["T"])
-        if torch.allclose(got_P[1:, 0], P[1:, 0], **TOL) and not torch.allclose(got_P, P, **TOL):
+        if p["T"] >= 2 and p["d"] >= 4 and torch.allclose(got_P[:, :2], P[:, :2], **TOL):
             fail(f"{NAME}: the frequencies are wrong; columns 2i and 2i+1 share the exponent 2i / num_hiddens "
                  f"(i = 0 .. num_hiddens/2 - 1), i.e. t / 10000 ** (torch.arange(0, d, 2) / d)",
                  num_hiddens=p["d"], T=p["T"])
@@ -47,7 +47,7 @@ def check(student, p, device="cpu"):
 
 
 @points(2)
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(p=problems(dtype=torch.float32))
 def test_matches_reference(student, device, p):
     """X + P[:, :T] equals the reference (float32, CPU/GPU, even num_hiddens, any max_len >= T)."""
@@ -55,7 +55,7 @@ def test_matches_reference(student, device, p):
 
 
 @points(1)
-@settings(max_examples=6)
+@settings(max_examples=5)
 @given(p=problems(dtype=torch.float64))
 def test_float64_input(student, p):
     """A float64 X gives a float64 result (P cast to X's dtype)."""

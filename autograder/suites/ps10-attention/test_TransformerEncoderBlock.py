@@ -41,7 +41,7 @@ def test_parameters(student):
 
 
 @points(2)
-@settings(max_examples=8)
+@settings(max_examples=5)
 @given(p=problems())
 def test_matches_reference(student, device, p):
     """The output equals the reference's (float32/float64, CPU/GPU)."""
@@ -49,7 +49,7 @@ def test_matches_reference(student, device, p):
 
 
 @points(1)
-@settings(max_examples=6)
+@settings(max_examples=5)
 @given(p=problems(kind="1d"))
 def test_valid_lens(student, p):
     """valid_lens (B,) mask the padding keys of the self-attention."""

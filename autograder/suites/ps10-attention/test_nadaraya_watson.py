@@ -28,7 +28,7 @@ def pair(result):
 
 
 @points(2)
-@settings(max_examples=15)
+@settings(max_examples=8)
 @given(problem=problems())
 def test_matches_reference(student, device, problem):
     """y_hat and the weights equal the reference (float32/float64, CPU/GPU)."""
@@ -43,7 +43,7 @@ def test_matches_reference(student, device, problem):
 
 
 @points(1)
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(problem=problems(distinct=True))
 def test_weights_of_each_query_sum_to_one(student, problem):
     """The weights have one row per query, each summing to 1 over the training points."""
@@ -58,7 +58,7 @@ def test_weights_of_each_query_sum_to_one(student, problem):
 
 
 @points(1)
-@settings(max_examples=8)
+@settings(max_examples=5)
 @given(problem=problems())
 def test_does_not_modify_inputs(student, problem):
     """The result is correct and the inputs are left unchanged."""
