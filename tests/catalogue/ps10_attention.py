@@ -210,6 +210,13 @@ MUTANTS += [
         self.attention_weights = masked_softmax(scores, None)
         return torch.bmm(self.dropout(self.attention_weights), values)
 ''', fails=("masks_each_query",), message="is wrong"),
+    Mutant("DotProductAttention", "torch_sdpa", DOT_INIT + '''        if valid_lens is None:
+            mask = None
+        else:
+            lens = valid_lens[:, None, None] if valid_lens.dim() == 1 else valid_lens[:, :, None]
+            mask = torch.arange(keys.shape[1], device=keys.device) < lens
+        return F.scaled_dot_product_attention(queries, keys, values, attn_mask=mask)
+''', fails=("matches_reference", "gradients"), message="from scratch"),
     Mutant("DotProductAttention", "dropout_on_output", DOT_INIT + '''        scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(queries.shape[-1])
         attention_weights = masked_softmax(scores, valid_lens)
         return self.dropout(torch.bmm(attention_weights, values))
