@@ -107,8 +107,7 @@ def test_multi_head_attention_equals_a_per_head_loop_and_nn_multiheadattention()
     q, k = randn(2, 3, h), randn(2, 5, h, seed=1)
     valid_lens = torch.tensor([2, 5])
     out = net(q, k, k, valid_lens)
-    Q, K, V = net.W_q(q), net.W_k(k), net.W_k.weight.new_zeros(0)
-    V = net.W_v(k)
+    Q, K, V = net.W_q(q), net.W_k(k), net.W_v(k)
     heads_out = []
     for j in range(heads):
         s = slice(j * h // heads, (j + 1) * h // heads)

@@ -2,15 +2,13 @@
 
 Runs in eval mode; masked_softmax is replaced by a correct one while it runs.
 """
-import math
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.strategies import dtypes
 from _ps10_helpers import compare, reference, run, seeded, valid_lens
-from autograder.suite import expect, fail, points
+from autograder.suite import fail, points
 
 NAME = "DotProductAttention"
 HELPERS = ("masked_softmax",)

@@ -6,7 +6,6 @@ compared with an absolute tolerance of 1e-5 (positions stay below 64).
 import torch
 from hypothesis import given, settings, strategies as st
 
-import d2lkit as d2l
 from autograder.strategies import dtypes
 from _ps10_helpers import reference, run, seeded
 from autograder.suite import expect, expect_close, fail, points

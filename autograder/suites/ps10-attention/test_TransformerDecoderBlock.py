@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from autograder.strategies import dtypes
 from _ps10_helpers import compare, expect_parameters, reference, reference_state, run, seeded, valid_lens
-from autograder.suite import expect, fail, points
+from autograder.suite import expect, expect_close_tree, fail, points
 
 NAME = "TransformerDecoderBlock"
 HELPERS = ("masked_softmax", "DotProductAttention", "transpose_qkv", "transpose_output", "MultiHeadAttention",
@@ -128,7 +128,6 @@ def test_gradients(student, p):
     opts = training_options(p, grads=True)
     got = returns_pair(student, opts)
     expected = reference(NAME, **opts)
-    from autograder.suite import expect_close_tree
     for key in ("grads", "input_grads"):
         expect(key in got, f"{NAME}: no gradients came back")
         expect_close_tree(got[key][0] if key == "input_grads" else got[key],
