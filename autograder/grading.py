@@ -148,6 +148,7 @@ def grade_submission(job: Job, course: Course, zygote, devices=("cpu",), exercis
     try:
         session.ensure_started()
         suites = [str(course.suite_path(assignment.id, e)) for e in selected]
+        make_suite_importable(course.suites_dir / assignment.id)
         args = [*suites, "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain",
                 "--rootdir", str(course.suites_dir), "-c", str(course.suites_dir / "pytest.ini"), "-W", "ignore"]
         with _quiet():
@@ -168,6 +169,13 @@ def grade_submission(job: Job, course: Course, zygote, devices=("cpu",), exercis
             "score": sum(e["score"] for e in exercises.values()),
             "max_score": sum(e["max_score"] for e in exercises.values()),
             "notes": notes + load_notes, "exercises": exercises}
+
+
+def make_suite_importable(folder: Path) -> None:
+    """Put an assignment's suite folder on sys.path, so its tests import its helper modules
+    (``_ps06_helpers``); pytest's importlib mode, which keeps suites apart, does not."""
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 @contextlib.contextmanager

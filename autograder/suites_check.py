@@ -32,10 +32,11 @@ class _Collector:
 def _collect(course: Course, assignment_id: str) -> dict:
     import pytest
 
-    from autograder.grading import _quiet
+    from autograder.grading import _quiet, make_suite_importable
 
     collector = _Collector()
     suite_dir = course.suites_dir / assignment_id
+    make_suite_importable(suite_dir)
     args = [str(suite_dir), "--collect-only", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
             "--rootdir", str(course.suites_dir), "-c", str(course.suites_dir / "pytest.ini")]
     with _quiet():

@@ -1,10 +1,4 @@
 """Hidden suite for relu(X): elementwise max(X, 0), with derivative 0 at X == 0 as torch.relu."""
-import pathlib
-import sys
-
-_HERE = str(pathlib.Path(__file__).parent)
-if _HERE not in sys.path:  # suites are imported with --import-mode=importlib: make _ps04_helpers importable
-    sys.path.insert(0, _HERE)
 import torch
 from hypothesis import given, settings
 

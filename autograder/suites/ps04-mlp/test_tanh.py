@@ -1,10 +1,4 @@
 """Hidden suite for tanh(X): (1 - exp(-2X)) / (1 + exp(-2X)) elementwise, from exp, stable for large |X|."""
-import pathlib
-import sys
-
-_HERE = str(pathlib.Path(__file__).parent)
-if _HERE not in sys.path:  # suites are imported with --import-mode=importlib: make _ps04_helpers importable
-    sys.path.insert(0, _HERE)
 import torch
 from hypothesis import given, settings, strategies as st
 

@@ -1,10 +1,4 @@
 """Hidden suite for CenteredLayer()(X) = X - X.mean(): the mean over all elements, no parameters, pure."""
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 from hypothesis import given, settings, strategies as st
 

@@ -3,12 +3,6 @@
 Outputs and gradients are compared with d2lkit.MyLinear after loading the
 same state_dict into both (autograder.drivers.module_run).
 """
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 from hypothesis import given, settings, strategies as st
 

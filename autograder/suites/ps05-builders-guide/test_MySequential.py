@@ -5,12 +5,6 @@ in the worker (nn.Linear layers with the harness's weights, nn.Tanh,
 nn.ReLU), passes them to the student's class and calls it. The harness does
 the same with d2lkit.MySequential.
 """
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 from hypothesis import given, settings, strategies as st
 from torch import nn

@@ -7,12 +7,6 @@ are random, so the checks are statistical with about six standard errors of
 slack: every Linear weight entry is 0 or has 5 <= |w| <= 10, about half are 0,
 the others are spread uniformly over [5, 10] with random signs.
 """
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 
 from _ps05_helpers import run_with_hints

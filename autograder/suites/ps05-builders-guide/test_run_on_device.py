@@ -6,12 +6,6 @@ the student's function and reports the output, where net's parameters ended
 up and net's mode. ``device`` crosses the boundary as a string ('cpu',
 'cuda'). The reference is d2lkit.run_on_device on the same net.
 """
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 from hypothesis import given, settings, strategies as st
 from torch import nn

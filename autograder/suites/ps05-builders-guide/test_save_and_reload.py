@@ -6,12 +6,6 @@ building the same architecture on the CPU with fresh random weights; it calls
 the student's function with a path in a fresh temporary folder and reports
 what came back and what the file holds. The harness runs d2lkit the same way.
 """
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 from hypothesis import given, settings, strategies as st
 from torch import nn

@@ -4,12 +4,6 @@ The worker builds the student's net; a driver inspects its layers and
 storage, and autograder.drivers.module_run loads the reference's state_dict
 (positions 2 and 4 hold the same tensors) and returns outputs and gradients.
 """
-import sys
-from pathlib import Path
-
-if str(Path(__file__).resolve().parent) not in sys.path:  # this suite's helpers, _ps05_helpers
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import torch
 from hypothesis import given, settings, strategies as st
 

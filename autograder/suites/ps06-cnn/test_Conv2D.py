@@ -4,9 +4,6 @@ forward(x) = corr2d(x, weight) + bias.
 The module runs in the worker with a correct corr2d swapped in (a bug in
 corr2d is graded by its own suite) and with the harness's parameter values.
 """
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
@@ -14,9 +11,7 @@ import d2lkit as d2l
 from autograder.drivers import module_state
 from autograder.suite import describe, expect, fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import expect_values, image_and_kernel, images  # noqa: E402
+from _ps06_helpers import expect_values, image_and_kernel, images
 
 CALL = "Conv2D(kernel_size)"
 

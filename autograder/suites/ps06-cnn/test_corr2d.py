@@ -1,16 +1,11 @@
 """Hidden suite for corr2d(X, K): 2-D cross-correlation, X (h, w), K (kh, kw) -> (h - kh + 1, w - kw + 1)."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.suite import fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import check_gradients, check_unchanged, close, expect_values, image_and_kernel, images, run  # noqa: E402
+from _ps06_helpers import check_gradients, check_unchanged, close, expect_values, image_and_kernel, images, run
 
 CALL = "corr2d(X, K)"
 

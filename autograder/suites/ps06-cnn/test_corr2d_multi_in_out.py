@@ -1,17 +1,12 @@
 """Hidden suite for corr2d_multi_in_out(X, K): X (c_i, h, w), K (c_o, c_i, kh, kw) -> (c_o, h', w'),
 Y[o] = corr2d_multi_in(X, K[o]). Runs with correct corr2d and corr2d_multi_in swapped in."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.suite import fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import check_gradients, close, expect_values, image_and_kernel, images, run  # noqa: E402
+from _ps06_helpers import check_gradients, close, expect_values, image_and_kernel, images, run
 
 CALL = "corr2d_multi_in_out(X, K)"
 

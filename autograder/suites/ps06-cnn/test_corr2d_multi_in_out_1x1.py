@@ -1,17 +1,12 @@
 """Hidden suite for corr2d_multi_in_out_1x1(X, K): X (c_i, h, w), K (c_o, c_i, 1, 1) -> (c_o, h, w),
 the 1x1 convolution as the matrix product K (c_o, c_i) @ X (c_i, h * w)."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.suite import fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import check_gradients, close, expect_values, image_and_kernel, images, run  # noqa: E402
+from _ps06_helpers import check_gradients, close, expect_values, image_and_kernel, images, run
 
 CALL = "corr2d_multi_in_out_1x1(X, K)"
 REPLACE = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out")  # correct versions, in case the student reuses them

@@ -1,8 +1,5 @@
 """Hidden suite for corr2d_padded(X, K, padding=0, stride=1): zero padding on both sides of each axis, then
 cross-correlation evaluated every s_h rows and s_w columns."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import assume, given, settings, strategies as st
 
@@ -10,9 +7,7 @@ import d2lkit as d2l
 from autograder.strategies import dtypes
 from autograder.suite import fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import check_gradients, close, expect_values, images, pair, run  # noqa: E402
+from _ps06_helpers import check_gradients, close, expect_values, images, pair, run
 
 CALL = "corr2d_padded(X, K, padding, stride)"
 

@@ -3,18 +3,13 @@ summed squared error of corr2d(X, K) against Y; returns (K detached, per-epoch l
 
 Runs in the worker with a correct corr2d swapped in.
 """
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.suite import describe, expect, expect_close, fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import image_and_kernel, images, run  # noqa: E402
+from _ps06_helpers import image_and_kernel, images, run
 
 STEP = ("each epoch: loss = ((corr2d(X, K) - Y) ** 2).sum(); loss.backward(); K -= lr * K.grad under "
         "torch.no_grad(); K.grad.zero_()")

@@ -1,17 +1,12 @@
 """Hidden suite for pool2d(X, pool_size, mode='max'): max or average pooling of X (h, w) with a (p_h, p_w)
 window, stride 1 and no padding -> (h - p_h + 1, w - p_w + 1)."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.suite import fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import check_gradients, check_unchanged, close, expect_values, image_and_kernel, images, run  # noqa: E402
+from _ps06_helpers import check_gradients, check_unchanged, close, expect_values, image_and_kernel, images, run
 
 
 @st.composite

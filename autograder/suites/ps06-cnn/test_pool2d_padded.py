@@ -1,9 +1,6 @@
 """Hidden suite for pool2d_padded(X, pool_size, padding=0, stride=None, mode='max'): pooling as torch's
 max_pool2d/avg_pool2d: stride defaults to the window, max pads with -inf, avg pads with 0 and divides by the
 full window size."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import assume, given, settings, strategies as st
 
@@ -11,9 +8,7 @@ import d2lkit as d2l
 from autograder.strategies import dtypes
 from autograder.suite import fail, points
 
-# Suites are imported with --import-mode=importlib: put this folder on sys.path for the shared helpers.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from _ps06_helpers import close, expect_values, images, pair, run  # noqa: E402
+from _ps06_helpers import close, expect_values, images, pair, run
 
 
 @st.composite

@@ -4,13 +4,10 @@ The layer runs with a correct ``batch_norm`` swapped into the notebook's
 namespace (as ``module_run_with_correct_batch_norm`` does), so a mistake in
 the function exercise is not charged twice.
 """
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import (call_text, check_module, check_state, dtypes, inputs, module_run_with_correct_batch_norm,
                            reference_block)
 from autograder.suite import expect_close, expect_close_tree, fail, points

@@ -1,11 +1,8 @@
 """Hidden suite for DenseBlock(num_convs, input_channels, num_channels): conv_blocks whose outputs are concatenated."""
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import check_module, check_state, dtypes, image_sizes, inputs, reference_block, sources_of
 from autograder.suite import points
 

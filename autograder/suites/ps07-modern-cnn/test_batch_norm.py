@@ -1,11 +1,8 @@
 """Hidden suite for batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum) (DESIGN section 5)."""
-import os
-import sys
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import dtypes, inputs
 from autograder.suite import describe, expect, expect_close, expect_close_tree, fail, points
 

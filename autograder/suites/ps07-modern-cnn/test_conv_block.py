@@ -1,11 +1,8 @@
 """Hidden suite for conv_block(input_channels, num_channels): BatchNorm2d, ReLU, 3x3 convolution."""
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import check_module, check_state, dtypes, image_sizes, inputs, reference_block
 from autograder.suite import points
 

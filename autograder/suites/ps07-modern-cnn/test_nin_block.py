@@ -1,11 +1,8 @@
 """Hidden suite for nin_block(in_channels, out_channels, kernel_size, strides, padding)."""
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import check_module, check_state, dtypes, inputs, reference_block
 from autograder.suite import points
 

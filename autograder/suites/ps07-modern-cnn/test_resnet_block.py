@@ -1,11 +1,8 @@
 """Hidden suite for resnet_block(input_channels, num_channels, num_residuals, first_block=False)."""
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import check_module, check_state, dtypes, inputs, reference_block, sources_of
 from autograder.suite import points
 

@@ -1,11 +1,8 @@
 """Hidden suite for transition_block(input_channels, num_channels): BatchNorm2d, ReLU, 1x1 conv, 2x2 average pool."""
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import check_module, check_state, dtypes, image_sizes, inputs, reference_block
 from autograder.suite import points
 

@@ -1,11 +1,8 @@
 """Hidden suite for vgg_block(num_convs, in_channels, out_channels): 3x3 convolutions + ReLU, then a 2x2 max-pool."""
-import os
-import sys
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 import d2lkit as d2l
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this suite's helpers
 from _ps07_helpers import check_module, check_state, dtypes, image_sizes, inputs, reference_block
 from autograder.suite import points
 

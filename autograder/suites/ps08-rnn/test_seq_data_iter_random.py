@@ -1,11 +1,7 @@
 """Hidden suite for seq_data_iter_random(corpus, batch_size, num_steps): random non-overlapping subsequences."""
-import pathlib
-import sys
-
 from hypothesis import given, settings
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))  # --import-mode=importlib does not add it
-from _ps08_helpers import expect_shifted, positions, problems, run_batches  # noqa: E402
+from _ps08_helpers import expect_shifted, positions, problems, run_batches
 from autograder.suite import expect, fail, points
 
 NAME = "seq_data_iter_random"

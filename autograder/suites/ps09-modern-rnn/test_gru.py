@@ -1,7 +1,4 @@
 """Hidden suite for gru(inputs, state, params): a GRU layer from parameters (reset gate before the matmul)."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
@@ -9,8 +6,7 @@ import d2lkit as d2l
 from autograder.strategies import tensors
 from autograder.suite import expect_close_tree, fail, points
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))  # --import-mode=importlib does not add it
-from _ps09_helpers import expect_layer, gradients_driver, layer_problems, to_device  # noqa: E402
+from _ps09_helpers import expect_layer, gradients_driver, layer_problems, to_device
 
 CALL = "gru(inputs, state, params)"
 NAMES = ["W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r", "W_xh", "W_hh", "b_h"]

@@ -1,7 +1,4 @@
 """Hidden suite for lstm(inputs, state, params): an LSTM layer from parameters, state (H, C)."""
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
@@ -9,8 +6,7 @@ import d2lkit as d2l
 from autograder.strategies import tensors
 from autograder.suite import expect_close_tree, fail, points
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))  # --import-mode=importlib does not add it
-from _ps09_helpers import expect_layer, gradients_driver, layer_problems, to_device  # noqa: E402
+from _ps09_helpers import expect_layer, gradients_driver, layer_problems, to_device
 
 CALL = "lstm(inputs, state, params)"
 NAMES = ["W_xi", "W_hi", "b_i", "W_xf", "W_hf", "b_f", "W_xo", "W_ho", "b_o", "W_xc", "W_hc", "b_c"]
