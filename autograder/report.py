@@ -68,14 +68,19 @@ def write_outputs(results: list[dict], out_dir: Path, formats) -> list[Path]:
     return written
 
 
+def _by_assignment(results: list[dict]):
+    """(assignment id, its results, the exercise ids they show), in order of first appearance."""
+    grouped: dict[str, list[dict]] = {}
+    for result in results:
+        grouped.setdefault(result.get("assignment") or "(unknown assignment)", []).append(result)
+    for assignment_id, rows in grouped.items():
+        yield assignment_id, rows, list(dict.fromkeys(e for r in rows for e in r.get("exercises", {})))
+
+
 def summary_markdown(results: list[dict]) -> str:
     """Score tables in Markdown (a CI job summary): one per assignment, then where grading ran."""
     lines = []
-    by_assignment: dict[str, list[dict]] = {}
-    for result in results:
-        by_assignment.setdefault(result.get("assignment") or "(unknown assignment)", []).append(result)
-    for assignment_id, rows in by_assignment.items():
-        exercise_ids = list(dict.fromkeys(e for r in rows for e in r.get("exercises", {})))
+    for assignment_id, rows, exercise_ids in _by_assignment(results):
         lines += [f"### {assignment_id}", "", "| submission | " + " | ".join(f"`{e}`" for e in exercise_ids)
                   + " | total |", "|---|" + "---:|" * (len(exercise_ids) + 1)]
         for result in rows:
@@ -118,11 +123,7 @@ def summary_csv(results: list[dict]) -> str:
 def table(results: list[dict]) -> str:
     """A score table per assignment: one row per submission, one column per exercise."""
     lines = []
-    by_assignment: dict[str, list[dict]] = {}
-    for result in results:
-        by_assignment.setdefault(result.get("assignment") or "(unknown assignment)", []).append(result)
-    for assignment_id, rows in by_assignment.items():
-        exercise_ids = list(dict.fromkeys(e for r in rows for e in r.get("exercises", {})))
+    for assignment_id, rows, exercise_ids in _by_assignment(results):
         header = ["submission", *exercise_ids, "total"]
         body = []
         for result in rows:
