@@ -332,7 +332,7 @@ MUTANTS = [
            fails=("matches_reference", "square_batches"), message="time-major"),
     Mutant("Seq2SeqEncoder", "reshape_not_permute", _sub(_ENC, "self.embedding(X).permute(1, 0, 2)",
                                                          "self.embedding(X).reshape(X.shape[1], X.shape[0], -1)"),
-           fails=("matches_reference", "square_batches"), message="reshaped, not permuted"),
+           fails=("matches_reference", "square_batches"), message="use permute(1, 0, 2)"),
     Mutant("Seq2SeqEncoder", "last_layer_state_only", _sub(_ENC, "return outputs, state", "return outputs, state[-1]"),
            fails=("matches_reference", "square_batches"), message="every layer's final state"),
     Mutant("Seq2SeqEncoder", "outputs_batch_major", _sub(_ENC, "return outputs, state",
@@ -351,7 +351,7 @@ MUTANTS = [
                                                        "self.dense(outputs)"),
            fails=("matches_reference",), message="batch-major"),
     Mutant("Seq2SeqDecoder", "state_not_updated", _sub(_DEC, "(enc_outputs, new_hidden)", "(enc_outputs, hidden)"),
-           fails=("matches_reference", "step_by_step"), message="is wrong"),
+           fails=("matches_reference", "step_by_step"), message="the GRU's new hidden state"),
     Mutant("Seq2SeqDecoder", "context_first_source_step", _sub(_DEC, "enc_outputs[-1]", "enc_outputs[0]"),
            fails=("matches_reference", "step_by_step"), message="is wrong"),
     Mutant("Seq2SeqDecoder", "old_edition_bare_state", _sub(_sub(_sub(
@@ -372,10 +372,10 @@ MUTANTS = [
     Mutant("predict_seq2seq_greedy", "source_not_padded", _sub(_GREEDY, " + [pad] * (num_steps - len(src_tokens))", ""),
            fails=("matches_reference",), message="expected"),
     Mutant("predict_seq2seq_greedy", "source_not_truncated", _sub(_GREEDY, "src_tokens[:num_steps]", "src_tokens"),
-           fails=("long_source_truncated",), message="expected"),
+           fails=("long_source_truncated",), message="src_tokens[:num_steps]"),
     Mutant("predict_seq2seq_greedy", "ties_to_highest_index", _sub(
         _GREEDY, "dec_X = Y.argmax(dim=2)", "dec_X = Y.shape[2] - 1 - Y.flip(2).argmax(dim=2)"),
-           fails=("ties_lowest_index",), message="expected"),
+           fails=("ties_lowest_index",), message="lowest index among equal maxima"),
     Mutant("predict_seq2seq_greedy", "source_built_on_cpu", _sub(
         _GREEDY, "enc_X = torch.tensor([src], dtype=torch.long, device=device)",
         "enc_X = torch.tensor([src], dtype=torch.long)"),

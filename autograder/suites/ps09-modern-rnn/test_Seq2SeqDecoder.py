@@ -58,6 +58,13 @@ def _check(student, opts, keys=("output",)):
     if isinstance(state, torch.Tensor):
         fail(f"{call} passed on a bare tensor as the state; init_state and forward pass on the pair "
              f"(enc_outputs, hidden state), so that every step reads the same context enc_outputs[-1]")
+    old_hidden = opts["enc"][1]
+    if (isinstance(state, (tuple, list)) and len(state) == 2 and isinstance(state[1], torch.Tensor)
+            and state[1].shape == old_hidden.shape and state[1].dtype == old_hidden.dtype
+            and torch.equal(state[1].cpu(), old_hidden.cpu())
+            and not torch.allclose(expected["output"][1][1].cpu(), old_hidden.cpu())):
+        fail(f"{call} passed on the hidden state it was given; return (enc_outputs, the GRU's new hidden state) "
+             f"so that the next call continues from it")
     if opts["steps"] and isinstance(output, torch.Tensor) and output.shape == (B, T, V):
         full = reference(NAME, **(opts | dict(steps=False)))["output"][0]
         if T > 1 and not torch.allclose(output.cpu(), full.cpu(), rtol=1e-4, atol=1e-5):

@@ -46,12 +46,15 @@ def _check(student, opts, key="output"):
     if isinstance(state, torch.Tensor) and state.shape == (B, H):
         fail(f"{call} returned a state of shape {tuple(state.shape)}; return every layer's final state, "
              f"(num_layers, B, H) = {(L, B, H)}, as nn.GRU gives it")
-    if isinstance(outputs, torch.Tensor) and outputs.shape == (T, B, H) and outputs.dtype == expected["output"][0].dtype:
+    exp_outputs = expected["output"][0]
+    if isinstance(outputs, torch.Tensor) and outputs.shape == (T, B, H) and outputs.dtype == exp_outputs.dtype:
         wrong = reference(NAME, **(opts | dict(X=opts["X"].reshape(T, B).T.contiguous())))["output"][0]
         if not torch.allclose(wrong, expected["output"][0]) and torch.allclose(outputs.cpu(), wrong.cpu(),
                                                                                rtol=1e-4, atol=1e-5):
-            fail(f"{call}: the outputs are those of a GRU reading the embeddings reshaped, not permuted: use "
-                 f"permute(1, 0, 2) (or .transpose(0, 1)) to turn (B, T, E) into (T, B, E)")
+            how = ("read the batch-major embeddings (B, T, E) as if they were time-major" if B == T else
+                   "read the embeddings reshaped, not permuted")
+            fail(f"{call}: the outputs are those of a GRU that {how}: use permute(1, 0, 2) (or .transpose(0, 1)) "
+                 f"to turn (B, T, E) into (T, B, E)")
     expect_close_tree(got[key], expected[key], f"{call}: {key}", X=opts["X"])
 
 

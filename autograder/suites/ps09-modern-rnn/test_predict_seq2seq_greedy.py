@@ -57,7 +57,31 @@ def _decode(student, model, device="cpu", dtype=torch.float64):
     return got, expected, call
 
 
-def _expect_same(got, expected, call, model):
+def _buggy(truncate=True, highest=False):
+    """predict_seq2seq_greedy with one known bug, to recognise it in a student's result"""
+    def predict(encoder, decoder, src_tokens, bos, eos, pad, num_steps):
+        src = list(src_tokens[:num_steps] if truncate else src_tokens) + [pad] * (num_steps - len(src_tokens))
+        with torch.no_grad():
+            enc_X = torch.tensor([src], dtype=torch.long)
+            state = decoder.init_state(encoder(enc_X), None)
+            dec_X, output = torch.tensor([[bos]]), []
+            for _ in range(num_steps):
+                Y, state = decoder(dec_X, state)
+                dec_X = Y.shape[2] - 1 - Y.flip(2).argmax(dim=2) if highest else Y.argmax(dim=2)
+                if int(dec_X[0, 0]) == eos:
+                    break
+                output.append(int(dec_X[0, 0]))
+        return output
+    return predict
+
+
+def _bug_hint(got, model, hint, **bug):
+    args = (model["sizes"], model["enc_state"], model["dec_state"], model["src"], BOS, EOS, PAD, model["num_steps"])
+    buggy = greedy_run({"predict_seq2seq_greedy": _buggy(**bug)}, *args, dtype=torch.float64)
+    return hint if got == buggy else None
+
+
+def _expect_same(got, expected, call, model, hint=None):
     if not (isinstance(got, list) and all(isinstance(t, int) for t in got)):
         fail(f"{call} should return a list of ints (the predicted token indices), but returned {describe(got)}")
     if got == expected:
@@ -67,13 +91,15 @@ def _expect_same(got, expected, call, model):
         fail(f"{call} returned {got}, expected {expected}: stop when the predicted token is eos, without adding it")
     if len(got) > n:
         fail(f"{call} returned {len(got)} tokens; decode at most num_steps = {n} steps")
-    if len(got) >= 2 and len(set(got)) == 1 and len(set(expected[:len(got)])) > 1:
+    if hint:
+        hint = f"; {hint}"
+    elif len(got) >= 2 and len(set(got)) == 1 and len(set(expected[:len(got)])) > 1:
         hint = ("; feed the decoder its own prediction (the argmax of the last logits, shape (1, 1)) at each step, "
                 "carrying the state it returns")
     else:
         hint = ("; pad the source with pad to num_steps (truncate longer ones), start the decoder from "
                 "init_state(encoder(enc_X, valid_len)) and [[bos]], and at each step feed it the argmax of its logits "
-                "(over the vocabulary, dim 2) with the state it returned")
+                "(over the vocabulary, dim 2; ties: the lowest index) with the state it returned")
     fail(f"{call} returned {got}, expected {expected}{hint}")
 
 
@@ -100,7 +126,9 @@ def test_stops_at_eos(student, model):
 def test_long_source_truncated(student, model):
     """A source longer than num_steps is truncated to num_steps tokens before encoding."""
     got, expected, call = _decode(student, model)
-    _expect_same(got, expected, call, model)
+    hint = ("the source is longer than num_steps: encode only its first num_steps tokens (src_tokens[:num_steps]), "
+            "then no padding")
+    _expect_same(got, expected, call, model, hint=_bug_hint(got, model, hint, truncate=False))
 
 
 @points(1)
@@ -109,4 +137,6 @@ def test_long_source_truncated(student, model):
 def test_ties_lowest_index(student, model):
     """Tokens with equal logits: the lowest index wins (as torch.argmax does)."""
     got, expected, call = _decode(student, model)
-    _expect_same(got, expected, call, model)
+    hint = ("tokens 2k and 2k + 1 have equal logits in this model: take the lowest index among equal maxima, as "
+            "torch.argmax does (a >= comparison or a search from the end takes the highest)")
+    _expect_same(got, expected, call, model, hint=_bug_hint(got, model, hint, highest=True))
