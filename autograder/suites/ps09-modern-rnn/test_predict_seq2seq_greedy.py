@@ -104,6 +104,7 @@ def _expect_same(got, expected, call, model, hint=None):
 
 
 @points(2)
+@settings(max_examples=15)
 @given(model=models())
 def test_matches_reference(student, device, model):
     """The predicted tokens equal the reference's greedy decoding (source padded to num_steps)."""
@@ -112,7 +113,7 @@ def test_matches_reference(student, device, model):
 
 
 @points(1)
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(model=models(eos_bias=(-0.5, 1.5)))
 def test_stops_at_eos(student, model):
     """Decoding stops at the first eos, which is not part of the result (a model that predicts eos early)."""
@@ -121,7 +122,7 @@ def test_stops_at_eos(student, model):
 
 
 @points(1)
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(model=models(long_source=True))
 def test_long_source_truncated(student, model):
     """A source longer than num_steps is truncated to num_steps tokens before encoding."""
@@ -132,7 +133,7 @@ def test_long_source_truncated(student, model):
 
 
 @points(1)
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(model=models(ties=True))
 def test_ties_lowest_index(student, model):
     """Tokens with equal logits: the lowest index wins (as torch.argmax does)."""
