@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 __all__ = ['gru', 'lstm', 'deep_rnn', 'bi_rnn', 'truncate_pad', 'sequence_mask', 'MaskedSoftmaxCELoss',
-           'bleu', 'beam_search']
+           'bleu', 'Seq2SeqEncoder', 'Seq2SeqDecoder', 'predict_seq2seq_greedy', 'beam_search']
 
 
 def _zeros(inputs, h):
@@ -152,6 +152,87 @@ def bleu(pred_seq, label_seq, k):
                 label_counts[gram] -= 1
         score *= math.pow(matches / (len_pred - n + 1), math.pow(0.5, n))
     return score
+
+
+class Seq2SeqEncoder(nn.Module):
+    """The GRU encoder of sequence to sequence learning.
+
+    Submodules: ``embedding = nn.Embedding(vocab_size, embed_size)`` and
+    ``rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)``
+    (time-major). ``forward(X, *args)``: X int64 (B, T); extra arguments
+    (the valid lengths) are ignored. Returns ``(outputs (T, B, H), state
+    (L, B, H))``: the last layer's state at every step, and every layer's
+    final state.
+    """
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
+
+    def forward(self, X, *args):
+        outputs, state = self.rnn(self.embedding(X).permute(1, 0, 2))
+        return outputs, state
+
+
+class Seq2SeqDecoder(nn.Module):
+    """The GRU decoder of sequence to sequence learning (the book's newer edition).
+
+    Submodules: ``embedding = nn.Embedding(vocab_size, embed_size)``,
+    ``rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers,
+    dropout=dropout)`` and ``dense = nn.Linear(num_hiddens, vocab_size)``.
+    ``init_state(enc_all_outputs, *args)`` returns the encoder's
+    ``(outputs, state)`` as the decoder state. ``forward(X, state)``: X int64
+    (B, T), state ``(enc_outputs (T_src, B, H), hidden (L, B, H))``; the
+    context ``enc_outputs[-1]`` (the encoder's last-layer final state, fixed
+    for the whole decoding) is concatenated after each step's embedding;
+    returns ``(logits (B, T, V), (enc_outputs, new hidden))``.
+    """
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
+        self.dense = nn.Linear(num_hiddens, vocab_size)
+
+    def init_state(self, enc_all_outputs, *args):
+        enc_outputs, hidden = enc_all_outputs
+        return enc_outputs, hidden
+
+    def forward(self, X, state):
+        enc_outputs, hidden = state
+        embs = self.embedding(X).permute(1, 0, 2)
+        context = enc_outputs[-1].unsqueeze(0).expand(embs.shape[0], -1, -1)
+        outputs, hidden = self.rnn(torch.cat((embs, context), dim=-1), hidden)
+        return self.dense(outputs).permute(1, 0, 2), (enc_outputs, hidden)
+
+
+def predict_seq2seq_greedy(encoder, decoder, src_tokens, bos, eos, pad, num_steps):
+    """Greedy decoding of one source sequence; returns the predicted tokens (a list of ints, without eos).
+
+    The source (a list of ints) is truncated or padded with ``pad`` to
+    ``num_steps`` and encoded as a (1, num_steps) int64 tensor on the device
+    of the encoder's parameters, with valid length ``min(len(src_tokens),
+    num_steps)``. The decoder starts from ``init_state`` and the input
+    ``[[bos]]``; at each of at most ``num_steps`` steps its next input is the
+    argmax of its own logits (ties: the lowest index); decoding stops when
+    that token is eos (not included).
+    """
+    device = next(encoder.parameters()).device
+    with torch.no_grad():
+        enc_X = torch.tensor([truncate_pad(src_tokens, num_steps, pad)], dtype=torch.long, device=device)
+        valid_len = torch.tensor([min(len(src_tokens), num_steps)], device=device)
+        state = decoder.init_state(encoder(enc_X, valid_len), valid_len)
+        dec_X = torch.tensor([[bos]], dtype=torch.long, device=device)
+        output = []
+        for _ in range(num_steps):
+            Y, state = decoder(dec_X, state)
+            dec_X = Y.argmax(dim=2)
+            token = int(dec_X[0, 0])
+            if token == eos:
+                break
+            output.append(token)
+    return output
 
 
 def beam_search(next_log_probs, bos, eos, max_len, beam_size, alpha=0.75):

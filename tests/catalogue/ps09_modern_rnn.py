@@ -130,6 +130,59 @@ def _beam(candidates="candidates.extend(kept)", score="best[1] / len(best[0]) **
     return source
 
 
+_ENC = """class Seq2SeqEncoder(nn.Module):
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
+
+    def forward(self, X, *args):
+        outputs, state = self.rnn(self.embedding(X).permute(1, 0, 2))
+        return outputs, state
+"""
+
+_DEC = """class Seq2SeqDecoder(nn.Module):
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
+        self.dense = nn.Linear(num_hiddens, vocab_size)
+
+    def init_state(self, enc_all_outputs, *args):
+        return enc_all_outputs
+
+    def forward(self, X, state):
+        enc_outputs, hidden = state
+        embs = self.embedding(X).permute(1, 0, 2)
+        context = enc_outputs[-1].repeat(embs.shape[0], 1, 1)
+        outputs, new_hidden = self.rnn(torch.cat((embs, context), dim=2), hidden)
+        return self.dense(outputs).permute(1, 0, 2), (enc_outputs, new_hidden)
+"""
+
+_GREEDY = """def predict_seq2seq_greedy(encoder, decoder, src_tokens, bos, eos, pad, num_steps):
+    device = next(encoder.parameters()).device
+    src = list(src_tokens[:num_steps]) + [pad] * (num_steps - len(src_tokens))
+    enc_X = torch.tensor([src], dtype=torch.long, device=device)
+    valid_len = torch.tensor([min(len(src_tokens), num_steps)], device=device)
+    state = decoder.init_state(encoder(enc_X, valid_len), valid_len)
+    dec_X = torch.tensor([[bos]], dtype=torch.long, device=device)
+    output = []
+    for _ in range(num_steps):
+        Y, state = decoder(dec_X, state)
+        dec_X = Y.argmax(dim=2)
+        token = int(dec_X[0, 0])
+        if token == eos:
+            break
+        output.append(token)
+    return output
+"""
+
+
+def _sub(source, old, new):
+    assert old in source, old
+    return source.replace(old, new)
+
+
 MUTANTS = [
     # -- gru ---------------------------------------------------------------------------------------------------
     Mutant("gru", "update_gate_swapped", _gru("(1 - Z) * H + Z * H_tilde"), fails=("matches_reference",),
@@ -273,6 +326,60 @@ MUTANTS = [
     Mutant("beam_search", "keeps_extending_after_eos", _beam().replace(
         "live = [(seq, logp) for seq, logp in kept if seq[-1] != eos]", "live = kept"),
         fails=("large_beam_is_exhaustive",), message="expected"),
+
+    # -- Seq2SeqEncoder ----------------------------------------------------------------------------------------
+    Mutant("Seq2SeqEncoder", "no_permute", _sub(_ENC, "self.embedding(X).permute(1, 0, 2)", "self.embedding(X)"),
+           fails=("matches_reference", "square_batches"), message="time-major"),
+    Mutant("Seq2SeqEncoder", "reshape_not_permute", _sub(_ENC, "self.embedding(X).permute(1, 0, 2)",
+                                                         "self.embedding(X).reshape(X.shape[1], X.shape[0], -1)"),
+           fails=("matches_reference", "square_batches"), message="use permute(1, 0, 2)"),
+    Mutant("Seq2SeqEncoder", "last_layer_state_only", _sub(_ENC, "return outputs, state", "return outputs, state[-1]"),
+           fails=("matches_reference", "square_batches"), message="every layer's final state"),
+    Mutant("Seq2SeqEncoder", "outputs_batch_major", _sub(_ENC, "return outputs, state",
+                                                         "return outputs.permute(1, 0, 2), state"),
+           fails=("matches_reference", "square_batches"), message="time-major"),
+    Mutant("Seq2SeqEncoder", "submodule_named_emb", _ENC.replace("self.embedding", "self.emb"),
+           fails=("parameters", "matches_reference"), message="missing"),
+
+    # -- Seq2SeqDecoder ----------------------------------------------------------------------------------------
+    Mutant("Seq2SeqDecoder", "context_from_current_state", _sub(_DEC, "enc_outputs[-1].repeat", "hidden[-1].repeat"),
+           fails=("step_by_step",), message="the first step is right"),
+    Mutant("Seq2SeqDecoder", "context_before_embedding", _sub(_DEC, "torch.cat((embs, context), dim=2)",
+                                                              "torch.cat((context, embs), dim=2)"),
+           fails=("matches_reference", "step_by_step", "gradients"), message="is wrong"),
+    Mutant("Seq2SeqDecoder", "logits_time_major", _sub(_DEC, "self.dense(outputs).permute(1, 0, 2)",
+                                                       "self.dense(outputs)"),
+           fails=("matches_reference",), message="batch-major"),
+    Mutant("Seq2SeqDecoder", "state_not_updated", _sub(_DEC, "(enc_outputs, new_hidden)", "(enc_outputs, hidden)"),
+           fails=("matches_reference", "step_by_step"), message="the GRU's new hidden state"),
+    Mutant("Seq2SeqDecoder", "context_first_source_step", _sub(_DEC, "enc_outputs[-1]", "enc_outputs[0]"),
+           fails=("matches_reference", "step_by_step"), message="is wrong"),
+    Mutant("Seq2SeqDecoder", "old_edition_bare_state", _sub(_sub(_sub(
+        _DEC, "return enc_all_outputs", "return enc_all_outputs[1]"),
+        "enc_outputs, hidden = state", "hidden = state"),
+        "context = enc_outputs[-1]", "context = hidden[-1]").replace("(enc_outputs, new_hidden)", "new_hidden"),
+           fails=("matches_reference", "step_by_step"), message="bare tensor"),
+
+    # -- predict_seq2seq_greedy --------------------------------------------------------------------------------
+    Mutant("predict_seq2seq_greedy", "includes_eos", _sub(_GREEDY, """        if token == eos:
+            break
+        output.append(token)""", """        output.append(token)
+        if token == eos:
+            break"""), fails=("stops_at_eos",), message="without adding it"),
+    Mutant("predict_seq2seq_greedy", "always_feeds_bos", _sub(_GREEDY, "dec_X = Y.argmax(dim=2)\n        token = int(dec_X[0, 0])",
+                                                              "token = int(Y.argmax(dim=2)[0, 0])"),
+           fails=("matches_reference",), message="expected"),
+    Mutant("predict_seq2seq_greedy", "source_not_padded", _sub(_GREEDY, " + [pad] * (num_steps - len(src_tokens))", ""),
+           fails=("matches_reference",), message="expected"),
+    Mutant("predict_seq2seq_greedy", "source_not_truncated", _sub(_GREEDY, "src_tokens[:num_steps]", "src_tokens"),
+           fails=("long_source_truncated",), message="src_tokens[:num_steps]"),
+    Mutant("predict_seq2seq_greedy", "ties_to_highest_index", _sub(
+        _GREEDY, "dec_X = Y.argmax(dim=2)", "dec_X = Y.shape[2] - 1 - Y.flip(2).argmax(dim=2)"),
+           fails=("ties_lowest_index",), message="lowest index among equal maxima"),
+    Mutant("predict_seq2seq_greedy", "source_built_on_cpu", _sub(
+        _GREEDY, "enc_X = torch.tensor([src], dtype=torch.long, device=device)",
+        "enc_X = torch.tensor([src], dtype=torch.long)"),
+           fails=("matches_reference",), message="", device="cuda"),
 ]
 
 VARIANTS = [
@@ -420,4 +527,55 @@ def beam_search(next_log_probs, bos, eos, max_len, beam_size, alpha=0.75):
 '''),
     Variant("beam_search", "tuples_and_sorted", _beam().replace(
         "extensions.sort(key=lambda e: (-e[1], e[0]))", "extensions = sorted(extensions, key=lambda e: (-e[1], tuple(e[0])))")),
+    Variant("Seq2SeqEncoder", "batch_first_gru", _sub(_sub(
+        _ENC, "dropout=dropout)", "dropout=dropout, batch_first=True)"),
+        "outputs, state = self.rnn(self.embedding(X).permute(1, 0, 2))\n        return outputs, state",
+        "outputs, state = self.rnn(self.embedding(X))\n        return outputs.transpose(0, 1), state")),
+    Variant("Seq2SeqEncoder", "transposed_tokens", _sub(_ENC, "self.embedding(X).permute(1, 0, 2)",
+                                                        "self.embedding(X.T)")),
+    Variant("Seq2SeqDecoder", "batch_first_list_state", """class Seq2SeqDecoder(nn.Module):
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout, batch_first=True)
+        self.dense = nn.Linear(num_hiddens, vocab_size)
+
+    def init_state(self, enc_all_outputs, *args):
+        return list(enc_all_outputs)
+
+    def forward(self, X, state):
+        embs = self.embedding(X)
+        context = state[0][-1].unsqueeze(1).expand(-1, X.shape[1], -1)
+        outputs, hidden = self.rnn(torch.cat([embs, context], dim=-1), state[1])
+        return self.dense(outputs), [state[0], hidden]
+"""),
+    Variant("Seq2SeqDecoder", "one_step_at_a_time", _sub(_DEC, """        outputs, new_hidden = self.rnn(torch.cat((embs, context), dim=2), hidden)
+""", """        steps, new_hidden = [], hidden
+        for t in range(embs.shape[0]):
+            out, new_hidden = self.rnn(torch.cat((embs[t:t + 1], context[t:t + 1]), dim=2), new_hidden)
+            steps.append(out)
+        outputs = torch.cat(steps, dim=0)
+""")),
+    Variant("predict_seq2seq_greedy", "redecode_prefix_python_max", """def predict_seq2seq_greedy(encoder, decoder, src_tokens, bos, eos, pad, num_steps):
+    device = next(encoder.parameters()).device
+    src = torch.full((1, num_steps), pad, dtype=torch.long, device=device)
+    kept = src_tokens[:num_steps]
+    src[0, :len(kept)] = torch.tensor(kept, dtype=torch.long)
+    valid = torch.tensor([len(kept)], device=device)
+    with torch.no_grad():
+        enc_all = encoder(src, valid)
+        prefix, result = [bos], []
+        while len(result) < num_steps:
+            logits, _ = decoder(torch.tensor([prefix], device=device), decoder.init_state(enc_all, valid))
+            last = logits[0, -1].tolist()
+            token = max(range(len(last)), key=lambda i: last[i])
+            if token == eos:
+                break
+            result.append(token)
+            prefix.append(token)
+    return result
+"""),
+    Variant("predict_seq2seq_greedy", "tensor_result_and_max", _sub(_sub(_GREEDY, """        dec_X = Y.argmax(dim=2)
+        token = int(dec_X[0, 0])""", """        _, dec_X = torch.max(Y, dim=2)
+        token = dec_X.item()"""), "    return output", "    return torch.tensor(output, dtype=torch.long)")),
 ]

@@ -123,3 +123,53 @@ def test_tiny_fra_eng(data_home):
     assert X.shape == Y.shape == (4, 6) and X.dtype == torch.int64
     assert src_vocab.idx_to_token[:4] == ['<unk>', '<pad>', '<bos>', '<eos>']
     assert bool((X_len <= 6).all()) and bool((X[:, 0] != src_vocab['<pad>']).all())
+
+
+def test_seq2seq_encoder_decoder_against_nn_gru_by_hand():
+    torch.manual_seed(0)
+    V, E, H, L, B, T = 7, 3, 4, 2, 2, 5
+    enc, dec = d2l.Seq2SeqEncoder(V, E, H, L).double(), d2l.Seq2SeqDecoder(V, E, H, L).double()
+    X = torch.randint(0, V, (B, T))
+    outputs, state = enc(X, torch.tensor([T, 2]))
+    gru = nn.GRU(E, H, L).double()
+    gru.load_state_dict(enc.rnn.state_dict())
+    want_out, want_state = gru(enc.embedding.weight[X].transpose(0, 1))
+    assert outputs.shape == (T, B, H) and state.shape == (L, B, H)
+    assert torch.allclose(outputs, want_out) and torch.allclose(state, want_state)
+    dec_state = dec.init_state((outputs, state))
+    Y = torch.randint(0, V, (B, 3))
+    logits, (enc_out, hidden) = dec(Y, dec_state)
+    assert logits.shape == (B, 3, V) and enc_out is outputs and hidden.shape == (L, B, H)
+    # one step at a time, carrying the state, gives the same logits (the context stays the encoder's)
+    s, steps = dec_state, []
+    for t in range(3):
+        y, s = dec(Y[:, t:t + 1], s)
+        steps.append(y)
+    assert torch.allclose(torch.cat(steps, dim=1), logits) and torch.allclose(s[1], hidden)
+    # by hand: context = last layer's final encoder state, after the embedding
+    g = nn.GRU(E + H, H, L).double()
+    g.load_state_dict(dec.rnn.state_dict())
+    inp = torch.cat([dec.embedding.weight[Y].transpose(0, 1), state[-1].expand(3, B, H)], dim=-1)
+    o, _ = g(inp, state)
+    assert torch.allclose(dec.dense(o).transpose(0, 1), logits)
+
+
+def test_predict_seq2seq_greedy_by_hand():
+    torch.manual_seed(1)
+    V, bos, eos, pad = 6, 4, 5, 0
+    enc, dec = d2l.Seq2SeqEncoder(V, 3, 8, 2), d2l.Seq2SeqDecoder(V, 3, 8, 2)
+    with torch.no_grad():
+        dec.dense.weight.mul_(5)
+    for src in ([1, 2, 3], [1, 2, 3, 1, 2, 3, 1, 2]):
+        got = d2l.predict_seq2seq_greedy(enc, dec, src, bos, eos, pad, 6)
+        with torch.no_grad():
+            padded = (src + [pad] * 6)[:6]
+            state = dec.init_state(enc(torch.tensor([padded])))
+            token, want = bos, []
+            for _ in range(6):
+                y, state = dec(torch.tensor([[token]]), state)
+                token = int(y[0, -1].argmax())
+                if token == eos:
+                    break
+                want.append(token)
+        assert got == want and all(isinstance(t, int) for t in got) and eos not in got and len(got) <= 6
