@@ -6,17 +6,13 @@ enc_outputs[-1], as an encoder gives them). It runs in eval mode from
 init_state on a whole target batch, or one step at a time carrying its own
 state, and is compared with d2lkit's.
 """
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 from autograder.strategies import dtypes
 from autograder.suite import expect_close_tree, fail, points
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))  # --import-mode=importlib does not add it
-from _ps09_seq2seq import expect_parameters, reference, reference_state, run, seeded, sizes, tokens  # noqa: E402
+from _ps09_seq2seq import expect_parameters, reference, reference_state, run, seeded, sizes, tokens
 
 NAME = "Seq2SeqDecoder"
 

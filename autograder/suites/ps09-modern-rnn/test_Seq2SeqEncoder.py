@@ -4,17 +4,13 @@ The student's encoder gets the reference's parameters (loaded by name) and
 runs in eval mode on drawn token batches; outputs, state and gradients are
 compared with d2lkit's.
 """
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 from autograder.strategies import dtypes
 from autograder.suite import expect_close_tree, fail, points
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))  # --import-mode=importlib does not add it
-from _ps09_seq2seq import expect_parameters, reference, reference_state, run, seeded, sizes, tokens  # noqa: E402
+from _ps09_seq2seq import expect_parameters, reference, reference_state, run, seeded, sizes, tokens
 
 NAME = "Seq2SeqEncoder"
 

@@ -6,17 +6,13 @@ the student's Seq2SeqEncoder/Seq2SeqDecoder) and handed to the student's
 function; the tokens must equal those of d2lkit's greedy decoding of the same
 model. Token indices follow the course's vocabularies: pad 1, bos 2, eos 3.
 """
-import pathlib
-import sys
-
 import torch
 from hypothesis import given, settings, strategies as st
 
 import d2lkit as d2l
 from autograder.suite import describe, fail, points
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))  # --import-mode=importlib does not add it
-from _ps09_seq2seq import greedy_run  # noqa: E402
+from _ps09_seq2seq import greedy_run
 
 PAD, BOS, EOS = 1, 2, 3
 IH_SCALE, HH_SCALE = 3.0, 0.5
